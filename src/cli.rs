@@ -1,0 +1,122 @@
+//! What each subcommand does: serve, check and export. `main` only parses flags and calls `run`.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::{Cli, Command, DbArg, ServeArgs};
+use crate::survey::{Catalog, LoadError, load_dir};
+use crate::web::AppState;
+use crate::{db, export, serve};
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        None => run_serve(cli.serve).await,
+        Some(Command::Serve(args)) => run_serve(args).await,
+        Some(Command::Check { dir }) => return run_check(&dir),
+        Some(Command::Export { form, db }) => run_export(&form, &db).await,
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_errors(errors: &[LoadError]) {
+    for e in errors {
+        eprintln!("{e}");
+    }
+    eprintln!("{} error(s) found", errors.len());
+}
+
+fn run_check(dir: &std::path::Path) -> ExitCode {
+    match load_dir(dir) {
+        Ok(catalog) => {
+            let ids: Vec<String> = catalog
+                .iter()
+                .map(|s| format!("{} (v{})", s.id, s.version))
+                .collect();
+            println!("ok: {} survey(s): {}", catalog.len(), ids.join(", "));
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            print_errors(&errors);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_surveys(args: &ServeArgs) -> anyhow::Result<Catalog> {
+    load_dir(&args.surveys).map_err(|errors| {
+        print_errors(&errors);
+        anyhow::anyhow!(
+            "refusing to start: fix the survey files in {} (run `manyi check`)",
+            args.surveys.display()
+        )
+    })
+}
+
+async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_tracing();
+    let catalog = load_surveys(&args)?;
+    let pool = db::connect(&args.db.path).await?;
+    let listener = TcpListener::bind(args.addr)
+        .await
+        .with_context(|| format!("Failed to listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(surveys = catalog.len(), db = %args.db.path.display(), "starting");
+    println!(
+        "manyi is serving {} survey(s). Open http://{addr}/",
+        catalog.len()
+    );
+    serve(listener, AppState::new(pool, catalog), shutdown_signal()).await
+}
+
+async fn run_export(form: &str, db_arg: &DbArg) -> anyhow::Result<()> {
+    if !db_arg.path.exists() {
+        anyhow::bail!("there is no database at {}", db_arg.path.display());
+    }
+    let pool = db::connect(&db_arg.path).await?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let rows = export::write_csv(&pool, form, &mut out).await?;
+    out.flush()?;
+    eprintln!("{rows} response(s) exported");
+    Ok(())
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("MANYI_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("manyi=info,tower_http=info"));
+    // A second init (in tests) is harmless, so its error is ignored.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so in-flight requests finish before exit.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

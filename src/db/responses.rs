@@ -1,0 +1,183 @@
+//! SQL for responses and their answers: storing a submission, and reading a form's responses back for export.
+
+use futures_util::TryStreamExt;
+use sqlx::{Row, SqlitePool};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::answers::Answer;
+use crate::survey::Survey;
+
+/// A checked submission, ready to store.
+pub struct NewResponse<'a> {
+    pub survey: &'a Survey,
+    pub store: Option<&'a str>,
+    pub lang: &'a str,
+    pub answers: &'a [(String, Answer)],
+    pub submission_key: Option<&'a str>,
+}
+
+/// The id of the stored response, and whether this call stored it (false on a repeated submit).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stored {
+    pub id: i64,
+    pub created: bool,
+}
+
+/// Stores a response and its answers in one transaction. The function returns
+/// only after the commit, so an acknowledged response is on disk.
+#[tracing::instrument(skip_all, fields(form = %new.survey.id))]
+pub async fn insert(pool: &SqlitePool, new: NewResponse<'_>) -> sqlx::Result<Stored> {
+    let now = OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let now = now.format(&Rfc3339).unwrap_or_default();
+    // IMMEDIATE takes the write lock up front, so a busy database makes us
+    // wait on the busy timeout instead of failing halfway with SQLITE_BUSY.
+    let mut tx = pool.begin_with("begin immediate").await?;
+    if let Some(key) = new.submission_key {
+        let existing =
+            sqlx::query_scalar::<_, i64>(r"select id from response where submission_key = ?")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(id) = existing {
+            return Ok(Stored { id, created: false });
+        }
+    }
+    let s = new.survey;
+    let questions: Vec<&str> = s.answerable().map(|q| q.name.as_str()).collect();
+    sqlx::query(
+        r"insert into form_version (hash, form_id, version, questions, source, first_seen)
+          values (?, ?, ?, ?, ?, ?) on conflict (hash) do nothing",
+    )
+    .bind(&s.hash)
+    .bind(&s.id)
+    .bind(&s.version)
+    .bind(serde_json::to_string(&questions).unwrap_or_default())
+    .bind(&s.source)
+    .bind(&now)
+    .execute(&mut *tx)
+    .await?;
+    let id: i64 = sqlx::query_scalar(
+        r"insert into response (form_id, version, definition_hash, store, lang, submitted_at, submission_key)
+          values (?, ?, ?, ?, ?, ?, ?) returning id",
+    )
+    .bind(&s.id)
+    .bind(&s.version)
+    .bind(&s.hash)
+    .bind(new.store)
+    .bind(new.lang)
+    .bind(&now)
+    .bind(new.submission_key)
+    .fetch_one(&mut *tx)
+    .await?;
+    for (question, answer) in new.answers {
+        for (position, (value, num)) in storage_rows(answer).into_iter().enumerate() {
+            sqlx::query(r"insert into answer (response_id, question, position, value, num) values (?, ?, ?, ?, ?)")
+                .bind(id)
+                .bind(question)
+                .bind(position as i64)
+                .bind(value)
+                .bind(num)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(Stored { id, created: true })
+}
+
+/// An answer as stored rows: text value plus the number where there is one.
+fn storage_rows(answer: &Answer) -> Vec<(String, Option<f64>)> {
+    match answer {
+        Answer::Choices(c) => c.iter().map(|v| (v.clone(), None)).collect(),
+        Answer::Int(i) => vec![(i.to_string(), Some(*i as f64))],
+        Answer::Decimal(f) => vec![(f.to_string(), Some(*f))],
+        other => vec![(other.to_value().to_string(), None)],
+    }
+}
+
+/// One stored response, as the export sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResponse {
+    pub id: i64,
+    pub submitted_at: String,
+    pub store: Option<String>,
+    pub lang: String,
+    pub version: String,
+    /// (question, values) in stored order; a multiple choice has several values.
+    pub answers: Vec<(String, Vec<String>)>,
+}
+
+/// Question names of every definition a form's responses were given against,
+/// newest definition first, each name once: the export's columns.
+pub async fn question_columns(pool: &SqlitePool, form_id: &str) -> sqlx::Result<Vec<String>> {
+    let rows = sqlx::query_scalar::<_, String>(
+        r"select questions from form_version where form_id = ? order by first_seen desc, rowid desc",
+    )
+    .bind(form_id)
+    .fetch_all(pool)
+    .await?;
+    let mut columns: Vec<String> = Vec::new();
+    for json in rows {
+        let names: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+        for name in names {
+            if !columns.contains(&name) {
+                columns.push(name);
+            }
+        }
+    }
+    Ok(columns)
+}
+
+/// Streams every response of a form, oldest first, to `each`, one at a time,
+/// so exporting millions of responses needs memory for one.
+pub async fn for_each_in_form(
+    pool: &SqlitePool,
+    form_id: &str,
+    mut each: impl FnMut(StoredResponse) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let mut rows = sqlx::query(
+        r"select r.id, r.submitted_at, r.store, r.lang, r.version, a.question, a.value
+          from response r left join answer a on a.response_id = r.id
+          where r.form_id = ?
+          order by r.id, a.question, a.position",
+    )
+    .bind(form_id)
+    .fetch(pool);
+    let mut current: Option<StoredResponse> = None;
+    while let Some(row) = rows.try_next().await? {
+        let id: i64 = row.try_get("id")?;
+        if current.as_ref().is_none_or(|r| r.id != id) {
+            if let Some(done) = current.take() {
+                each(done)?;
+            }
+            current = Some(StoredResponse {
+                id,
+                submitted_at: row.try_get("submitted_at")?,
+                store: row.try_get("store")?,
+                lang: row.try_get("lang")?,
+                version: row.try_get("version")?,
+                answers: Vec::new(),
+            });
+        }
+        let question: Option<String> = row.try_get("question")?;
+        let value: Option<String> = row.try_get("value")?;
+        if let (Some(q), Some(v), Some(resp)) = (question, value, current.as_mut()) {
+            match resp.answers.last_mut() {
+                Some((last, values)) if *last == q => values.push(v),
+                _ => resp.answers.push((q, vec![v])),
+            }
+        }
+    }
+    if let Some(done) = current {
+        each(done)?;
+    }
+    Ok(())
+}
+
+/// Whether the database answers at all (for /healthz).
+pub async fn ping(pool: &SqlitePool) -> sqlx::Result<()> {
+    sqlx::query("select 1").execute(pool).await.map(|_| ())
+}

@@ -1,0 +1,135 @@
+//! The one error type: logs causes, shows people a helpful page, and gives the API a JSON body.
+
+use axum::Json;
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::answers::FieldErrors;
+use crate::views;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The message names what was not found, e.g. "There is no form 'x'".
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A JSON body that parsed but does not have the expected shape.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// Answers that fail the survey's checks: field name → message.
+    #[error("some answers are not valid")]
+    Invalid(FieldErrors),
+    #[error("database error")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("internal error")]
+    Other(#[from] anyhow::Error),
+}
+
+/// The body limit, in words, for the 413 message.
+pub const BODY_LIMIT_TEXT: &str = "64 KB";
+
+impl Error {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Error::Unprocessable(_) | Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::Sqlx(_) | Error::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the client may read. 5xx causes stay in the log.
+    fn public_message(&self) -> String {
+        match self {
+            Error::Sqlx(_) | Error::Other(_) => {
+                "Something went wrong on our side. Please try again in a moment.".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn log(&self) {
+        match self {
+            Error::Sqlx(e) => tracing::error!(error = ?e, "database error"),
+            Error::Other(e) => tracing::error!(error = ?e, "internal error"),
+            _ => {}
+        }
+    }
+
+    pub fn too_large() -> Error {
+        Error::PayloadTooLarge(format!(
+            "The request body is larger than the {BODY_LIMIT_TEXT} limit."
+        ))
+    }
+}
+
+impl From<BytesRejection> for Error {
+    fn from(r: BytesRejection) -> Self {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Error::too_large(),
+            _ => Error::BadRequest(format!(
+                "Could not read the request body: {}",
+                r.body_text()
+            )),
+        }
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(r: JsonRejection) -> Self {
+        match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Error::too_large(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType(
+                "Send JSON with the header Content-Type: application/json.".into(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY => Error::Unprocessable(r.body_text()),
+            _ => Error::BadRequest(r.body_text()),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        self.log();
+        let status = self.status();
+        let message = match &self {
+            Error::Invalid(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
+            other => other.public_message(),
+        };
+        (status, views::error_page(status, &message)).into_response()
+    }
+}
+
+/// The same error, rendered for the JSON API as `{"errors": {...}}`.
+#[derive(Debug)]
+pub struct ApiError(pub Error);
+
+impl<E: Into<Error>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let error = self.0;
+        error.log();
+        let status = error.status();
+        let body = match &error {
+            Error::Invalid(fields) => json!({ "errors": fields }),
+            other => json!({ "errors": { "request": other.public_message() } }),
+        };
+        (status, Json(body)).into_response()
+    }
+}

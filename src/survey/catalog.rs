@@ -1,0 +1,110 @@
+//! The surveys folder: loads every `.toml` file, checks ids are unique, and indexes surveys by id.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{LoadError, Survey, parse_survey};
+
+/// Every loaded survey, by form id. Cheap to clone: the surveys are shared.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    surveys: BTreeMap<String, Arc<Survey>>,
+}
+
+impl Catalog {
+    pub fn from_surveys(surveys: impl IntoIterator<Item = Survey>) -> Catalog {
+        Catalog {
+            surveys: surveys
+                .into_iter()
+                .map(|s| (s.id.clone(), Arc::new(s)))
+                .collect(),
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Arc<Survey>> {
+        self.surveys.get(id)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Survey>> {
+        self.surveys.values()
+    }
+
+    pub fn len(&self) -> usize {
+        self.surveys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.surveys.is_empty()
+    }
+}
+
+/// Loads every `*.toml` in `dir` (sorted by name), returning all problems found
+/// across all files rather than stopping at the first.
+pub fn load_dir(dir: &Path) -> Result<Catalog, Vec<LoadError>> {
+    let unplaced = |file: &Path, message: String| LoadError {
+        file: file.display().to_string(),
+        line: None,
+        column: None,
+        field: String::new(),
+        message,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        vec![unplaced(
+            dir,
+            format!("cannot read the surveys folder: {e}"),
+        )]
+    })?;
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(vec![unplaced(
+            dir,
+            "no survey files (*.toml) in this folder".into(),
+        )]);
+    }
+    let mut errors = Vec::new();
+    let mut by_id: BTreeMap<String, (String, Survey)> = BTreeMap::new();
+    for path in paths {
+        let file = path.display().to_string();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                errors.push(unplaced(&path, format!("cannot read the file: {e}")));
+                continue;
+            }
+        };
+        let source = match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                errors.push(unplaced(&path, format!("the file is not valid UTF-8 (first bad byte at offset {at}); save it as UTF-8")));
+                continue;
+            }
+        };
+        match parse_survey(&file, &source) {
+            Ok(survey) => {
+                if let Some((other, _)) = by_id.get(&survey.id) {
+                    errors.push(unplaced(
+                        &path,
+                        format!(
+                            "settings.id '{}' is already used by {other}; form ids must be unique",
+                            survey.id
+                        ),
+                    ));
+                } else {
+                    by_id.insert(survey.id.clone(), (file, survey));
+                }
+            }
+            Err(mut errs) => errors.append(&mut errs),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Catalog::from_surveys(by_id.into_values().map(|(_, s)| s)))
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,147 @@
+//! A loaded survey: the typed, checked structure every page, answer check and report works from.
+
+mod catalog;
+mod indicator;
+mod load;
+mod raw;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use catalog::{Catalog, load_dir};
+pub use indicator::Indicator;
+pub use load::{LoadError, parse_survey};
+
+use crate::expr::Expr;
+use crate::i18n::Lang;
+
+/// Text given per language. Loading checks that every survey language is
+/// present, so `get` only falls back for languages the survey doesn't offer.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Text(pub BTreeMap<Lang, String>);
+
+impl Text {
+    pub fn get(&self, lang: Lang) -> &str {
+        self.0
+            .get(&lang)
+            .or_else(|| self.0.values().next())
+            .map_or("", String::as_str)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Survey {
+    pub id: String,
+    pub version: String,
+    pub title: Text,
+    pub description: Option<Text>,
+    pub default_lang: Lang,
+    pub languages: Vec<Lang>,
+    pub groups: Vec<Group>,
+    /// SHA-256 of the file's bytes: stored with every response so an answer
+    /// can always be traced to the exact definition it was given against.
+    pub hash: String,
+    /// The file's text, kept so the database can snapshot each version.
+    pub source: String,
+}
+
+impl Survey {
+    pub fn questions(&self) -> impl Iterator<Item = &Question> {
+        self.groups.iter().flat_map(|g| g.questions.iter())
+    }
+
+    pub fn question(&self, name: &str) -> Option<&Question> {
+        self.questions().find(|q| q.name == name)
+    }
+
+    /// The questions that take an answer (everything but notes), in form order.
+    pub fn answerable(&self) -> impl Iterator<Item = &Question> {
+        self.questions().filter(|q| !matches!(q.kind, Kind::Note))
+    }
+}
+
+/// A section of the form; the no-JS renderer shows one group per page.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub name: String,
+    pub label: Text,
+    pub relevant: Option<Expr>,
+    pub questions: Vec<Question>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub name: String,
+    pub kind: Kind,
+    pub label: Text,
+    pub hint: Option<Text>,
+    pub required: bool,
+    pub required_message: Option<Text>,
+    pub relevant: Option<Expr>,
+    pub constraint: Option<Expr>,
+    pub constraint_message: Option<Text>,
+    /// Form values shown before the respondent answers, already checked against `kind`.
+    pub default: Vec<String>,
+    pub indicator: Option<Indicator>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    SelectOne(Vec<Choice>),
+    SelectMultiple(Vec<Choice>),
+    YesNo,
+    /// 1 (very dissatisfied) to 5 (very satisfied).
+    Rating,
+    /// 0 (not at all likely) to 10 (extremely likely).
+    Nps,
+    Text {
+        multiline: bool,
+    },
+    Integer {
+        min: Option<i64>,
+        max: Option<i64>,
+    },
+    Decimal {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
+    Date,
+    /// Display-only text; never answered or stored.
+    Note,
+}
+
+impl Kind {
+    /// The name used in the definition file and the JSON API.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Kind::SelectOne(_) => "select_one",
+            Kind::SelectMultiple(_) => "select_multiple",
+            Kind::YesNo => "yes_no",
+            Kind::Rating => "rating",
+            Kind::Nps => "nps",
+            Kind::Text { .. } => "text",
+            Kind::Integer { .. } => "integer",
+            Kind::Decimal { .. } => "decimal",
+            Kind::Date => "date",
+            Kind::Note => "note",
+        }
+    }
+
+    pub fn choices(&self) -> Option<&[Choice]> {
+        match self {
+            Kind::SelectOne(c) | Kind::SelectMultiple(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Choice {
+    pub name: String,
+    pub label: Text,
+}
+
+/// Longest free-text answer we keep; a form answer longer than this is refused, not cut.
+pub const MAX_TEXT_CHARS: usize = 2000;

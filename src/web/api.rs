@@ -1,0 +1,228 @@
+//! The JSON API: list and describe forms, and take responses with the same checks as the HTML form.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::AppState;
+use super::form::parse_store;
+use crate::answers::{self, FieldErrors, RawAnswers, Scope};
+use crate::db::responses::{self, NewResponse};
+use crate::error::{ApiError, Error};
+use crate::i18n::Lang;
+use crate::survey::{Kind, Survey};
+
+type ApiResult<T> = Result<T, ApiError>;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/forms", get(list_forms))
+        .route("/forms/{form_id}", get(describe_form))
+        .route("/forms/{form_id}/responses", post(submit))
+        .fallback(|| async {
+            ApiError(Error::NotFound(
+                "There is no API endpoint at this address.".into(),
+            ))
+        })
+}
+
+async fn list_forms(State(state): State<AppState>) -> Json<Value> {
+    let forms: Vec<Value> = state
+        .catalog
+        .iter()
+        .map(|s| json!({ "id": s.id, "version": s.version, "title": s.title, "languages": s.languages }))
+        .collect();
+    Json(Value::Array(forms))
+}
+
+async fn describe_form(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let survey = state.survey(&form_id)?;
+    Ok(Json(definition_json(&survey)))
+}
+
+/// The definition as JSON: enough for another client to draw and check the form.
+pub fn definition_json(s: &Survey) -> Value {
+    let questions: Vec<Value> = s
+        .groups
+        .iter()
+        .flat_map(|g| g.questions.iter().map(move |q| (g, q)))
+        .map(|(g, q)| {
+            let mut out = json!({
+                "name": q.name,
+                "group": g.name,
+                "type": q.kind.type_name(),
+                "label": q.label,
+                "required": q.required,
+            });
+            let extra = [
+                ("hint", q.hint.as_ref().map(|h| json!(h))),
+                ("choices", q.kind.choices().map(|c| json!(c))),
+                ("relevant", q.relevant.as_ref().map(|e| json!(e.source()))),
+                (
+                    "constraint",
+                    q.constraint.as_ref().map(|e| json!(e.source())),
+                ),
+                ("indicator", q.indicator.as_ref().map(|i| json!(i))),
+                ("default", (!q.default.is_empty()).then(|| json!(q.default))),
+            ];
+            let range = match &q.kind {
+                Kind::Integer { min, max } => Some((json!(min), json!(max))),
+                Kind::Decimal { min, max } => Some((json!(min), json!(max))),
+                Kind::Rating => Some((json!(1), json!(5))),
+                Kind::Nps => Some((json!(0), json!(10))),
+                _ => None,
+            };
+            if let Some(map) = out.as_object_mut() {
+                for (key, value) in extra {
+                    if let Some(v) = value {
+                        map.insert(key.into(), v);
+                    }
+                }
+                if let Some((min, max)) = range {
+                    map.insert("min".into(), min);
+                    map.insert("max".into(), max);
+                }
+                if let Kind::Text { multiline } = q.kind {
+                    map.insert("multiline".into(), multiline.into());
+                }
+            }
+            out
+        })
+        .collect();
+    json!({
+        "id": s.id,
+        "version": s.version,
+        "hash": s.hash,
+        "title": s.title,
+        "default_language": s.default_lang,
+        "languages": s.languages,
+        "groups": s.groups.iter().map(|g| json!({
+            "name": g.name,
+            "label": g.label,
+            "relevant": g.relevant.as_ref().map(|e| e.source()),
+        })).collect::<Vec<_>>(),
+        "questions": questions,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct Submission {
+    store: Option<String>,
+    lang: Option<String>,
+    answers: Map<String, Value>,
+}
+
+#[tracing::instrument(skip_all, fields(form = %form_id))]
+async fn submit(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Json<Submission>, JsonRejection>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let survey = state.survey(&form_id)?;
+    let Json(body) = body?;
+    let lang = match body.lang.as_deref() {
+        None => survey.default_lang,
+        Some(code) => Lang::parse(code)
+            .filter(|l| survey.languages.contains(l))
+            .ok_or_else(|| {
+                let offered: Vec<&str> = survey.languages.iter().map(|l| l.code()).collect();
+                field_error(
+                    "lang",
+                    format!(
+                        "'{code}' is not a language of this form; use one of: {}",
+                        offered.join(", ")
+                    ),
+                )
+            })?,
+    };
+    let store = parse_store(body.store)?;
+    let raw = raw_answers(&body.answers, lang)?;
+    let checked = answers::check(&survey, &raw, Scope::All, lang);
+    if !checked.errors.is_empty() {
+        return Err(ApiError(Error::Invalid(checked.errors)));
+    }
+    let key = idempotency_key(&headers)?.map(|k| format!("api:{}:{k}", survey.id));
+    let stored = responses::insert(
+        &state.pool,
+        NewResponse {
+            survey: &survey,
+            store: store.as_deref(),
+            lang: lang.code(),
+            answers: &checked.answers,
+            submission_key: key.as_deref(),
+        },
+    )
+    .await?;
+    let status = if stored.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(json!({ "id": stored.id }))))
+}
+
+fn field_error(field: &str, message: String) -> ApiError {
+    ApiError(Error::Invalid(FieldErrors::from([(
+        field.to_owned(),
+        message,
+    )])))
+}
+
+/// An optional `Idempotency-Key` header: a retried request with the same key stores once.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(v) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    match v.to_str() {
+        Ok(k) if !k.is_empty() && k.len() <= 100 && k.bytes().all(|b| b.is_ascii_graphic()) => {
+            Ok(Some(k.to_owned()))
+        }
+        _ => Err(ApiError(Error::BadRequest(
+            "The Idempotency-Key header must be 1–100 visible ASCII characters.".into(),
+        ))),
+    }
+}
+
+/// JSON answers as the form values they stand for, so both paths share one check.
+fn raw_answers(answers: &Map<String, Value>, lang: Lang) -> ApiResult<RawAnswers> {
+    let mut raw = RawAnswers::new();
+    let mut errors = FieldErrors::new();
+    for (name, value) in answers {
+        let scalar = |v: &Value| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(if *b { "yes" } else { "no" }.to_owned()),
+            _ => None,
+        };
+        let values = match value {
+            Value::Null => Some(Vec::new()),
+            Value::Array(items) => items.iter().map(scalar).collect(),
+            v => scalar(v).map(|s| vec![s]),
+        };
+        match values {
+            Some(v) => {
+                raw.insert(name.clone(), v);
+            }
+            None => {
+                let msg = match lang {
+                    Lang::Zh => "必须是字符串、数字、true/false，或由它们组成的列表。",
+                    Lang::En => "Must be a string, a number, true/false, or a list of those.",
+                };
+                errors.insert(name.clone(), msg.to_owned());
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(raw)
+    } else {
+        Err(ApiError(Error::Invalid(errors)))
+    }
+}

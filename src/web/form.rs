@@ -1,0 +1,298 @@
+//! The customer's form: shows a page, moves between pages without JavaScript, and stores the submission.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use rand::RngCore;
+use serde::Deserialize;
+
+use super::AppState;
+use super::body::FormBody;
+use crate::answers::{self, FieldErrors, RawAnswers, Scope};
+use crate::db::responses::{self, NewResponse};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::survey::Survey;
+use crate::views::{self, FormPage};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{form_id}", get(show).post(submit))
+        .route("/s/{form_id}/thanks", get(thanks))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FormQuery {
+    lang: Option<String>,
+    store: Option<String>,
+}
+
+fn query(q: Result<Query<FormQuery>, QueryRejection>) -> Result<FormQuery> {
+    q.map(|Query(q)| q).map_err(|e| {
+        Error::BadRequest(format!(
+            "The address has a malformed query: {}",
+            e.body_text()
+        ))
+    })
+}
+
+fn accept_language(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+}
+
+fn lang_for(survey: &Survey, asked: Option<&str>, headers: &HeaderMap) -> Lang {
+    Lang::negotiate(
+        asked,
+        accept_language(headers),
+        &survey.languages,
+        survey.default_lang,
+    )
+}
+
+/// A store code as printed on the poster: short and URL-safe, so it is checked, not trusted.
+pub fn parse_store(code: Option<String>) -> Result<Option<String>> {
+    match code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
+        None => Ok(None),
+        Some(c)
+            if c.len() <= 32
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Ok(Some(c))
+        }
+        Some(c) => Err(Error::BadRequest(format!(
+            "The store code '{c}' is not valid: use 1–32 letters, digits, '-' or '_'."
+        ))),
+    }
+}
+
+/// A fresh token for one filling of the form, so a double submit stores once.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn is_token(t: &str) -> bool {
+    t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[tracing::instrument(skip_all, fields(form = %form_id))]
+async fn show(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    q: Result<Query<FormQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let survey = state.survey(&form_id)?;
+    let q = query(q)?;
+    let store = parse_store(q.store)?;
+    let lang = lang_for(&survey, q.lang.as_deref(), &headers);
+    let raw = RawAnswers::new();
+    let first = answers::check(&survey, &raw, Scope::All, lang)
+        .relevant_groups
+        .iter()
+        .position(|r| *r)
+        .unwrap_or(0);
+    let draw = Draw {
+        survey: &survey,
+        lang,
+        raw: &raw,
+        seen: &[],
+        token: &new_token(),
+        store: store.as_deref(),
+    };
+    Ok(draw.page(first, &FieldErrors::new(), StatusCode::OK))
+}
+
+/// The hidden fields a page posts besides the answers.
+#[derive(Debug, Default)]
+struct Meta {
+    page: Option<usize>,
+    nav: String,
+    token: Option<String>,
+    lang: Option<String>,
+    store: Option<String>,
+    /// Questions shown so far; `None` when the page did not say (a hand-made post).
+    seen: Option<Vec<String>>,
+}
+
+fn split(survey: &Survey, pairs: Vec<(String, String)>) -> (Meta, RawAnswers) {
+    let mut meta = Meta::default();
+    let mut raw = RawAnswers::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "_page" => meta.page = value.parse().ok(),
+            "_nav" => meta.nav = value,
+            "_token" => meta.token = Some(value).filter(|t| is_token(t)),
+            "_lang" => meta.lang = Some(value),
+            "_store" => meta.store = Some(value),
+            "_seen" => {
+                meta.seen = Some(
+                    value
+                        .split_whitespace()
+                        .filter(|n| survey.question(n).is_some())
+                        .map(str::to_owned)
+                        .collect(),
+                );
+            }
+            // Unknown fields are ignored: only the survey's questions are ever read.
+            _ if survey.question(&key).is_some() => raw.entry(key).or_default().push(value),
+            _ => {}
+        }
+    }
+    (meta, raw)
+}
+
+#[tracing::instrument(skip_all, fields(form = %form_id))]
+async fn submit(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    headers: HeaderMap,
+    FormBody(pairs): FormBody,
+) -> Result<Response> {
+    let survey = state.survey(&form_id)?;
+    let (meta, raw) = split(&survey, pairs);
+    let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
+    let store = parse_store(meta.store)?;
+    let page = meta.page.filter(|p| *p < survey.groups.len()).unwrap_or(0);
+    let token = meta.token.unwrap_or_else(new_token);
+    let nav = meta.nav.as_str();
+    if let Some(code) = nav.strip_prefix("lang-") {
+        lang = Lang::parse(code)
+            .filter(|l| survey.languages.contains(l))
+            .unwrap_or(lang);
+    }
+    let seen = meta.seen.as_deref().unwrap_or_default();
+    let draw = Draw {
+        survey: &survey,
+        lang,
+        raw: &raw,
+        seen,
+        token: &token,
+        store: store.as_deref(),
+    };
+    let here = answers::check(&survey, &raw, Scope::Group(page), lang);
+    match nav {
+        "back" => {
+            let prev = (0..page)
+                .rev()
+                .find(|g| here.relevant_groups[*g])
+                .unwrap_or(page);
+            return Ok(draw.page(prev, &FieldErrors::new(), StatusCode::OK));
+        }
+        _ if nav.starts_with("lang-") => {
+            return Ok(draw.page(page, &FieldErrors::new(), StatusCode::OK));
+        }
+        "" | "next" | "submit" => {}
+        other => return Err(Error::BadRequest(format!("Unknown form action '{other}'."))),
+    }
+    // An answer on this page made another question on it apply: show it before moving on.
+    let appeared = meta.seen.as_ref().is_some_and(|seen| {
+        survey.groups[page]
+            .questions
+            .iter()
+            .any(|q| here.relevant.contains(&q.name) && !seen.contains(&q.name))
+    });
+    if appeared {
+        return Ok(draw.page(page, &FieldErrors::new(), StatusCode::OK));
+    }
+    if !here.errors.is_empty() {
+        return Ok(draw.page(page, &here.errors, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    if let Some(next) = (page + 1..survey.groups.len()).find(|g| here.relevant_groups[*g]) {
+        return Ok(draw.page(next, &FieldErrors::new(), StatusCode::OK));
+    }
+    let all = answers::check(&survey, &raw, Scope::All, lang);
+    if let Some(bad) = survey
+        .groups
+        .iter()
+        .position(|g| g.questions.iter().any(|q| all.errors.contains_key(&q.name)))
+    {
+        return Ok(draw.page(bad, &all.errors, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    let stored = responses::insert(
+        &state.pool,
+        NewResponse {
+            survey: &survey,
+            store: store.as_deref(),
+            lang: lang.code(),
+            answers: &all.answers,
+            submission_key: Some(&token),
+        },
+    )
+    .await?;
+    tracing::info!(
+        response = stored.id,
+        created = stored.created,
+        "response stored"
+    );
+    // Redirect after POST, so a refresh of the thank-you page cannot post again.
+    Ok(Redirect::to(&format!("/s/{}/thanks?lang={lang}", survey.id)).into_response())
+}
+
+async fn thanks(
+    State(state): State<AppState>,
+    Path(form_id): Path<String>,
+    q: Result<Query<FormQuery>, QueryRejection>,
+    headers: HeaderMap,
+) -> Result<maud::Markup> {
+    let survey = state.survey(&form_id)?;
+    let q = query(q)?;
+    Ok(views::thanks_page(
+        &survey,
+        lang_for(&survey, q.lang.as_deref(), &headers),
+    ))
+}
+
+/// What stays the same across the pages drawn for one request.
+struct Draw<'a> {
+    survey: &'a Arc<Survey>,
+    lang: Lang,
+    raw: &'a RawAnswers,
+    seen: &'a [String],
+    token: &'a str,
+    store: Option<&'a str>,
+}
+
+impl Draw<'_> {
+    fn page(&self, page: usize, errors: &FieldErrors, status: StatusCode) -> Response {
+        let s = self.survey;
+        let checked = answers::check(s, self.raw, Scope::Group(page), self.lang);
+        let applies: Vec<usize> = (0..s.groups.len())
+            .filter(|g| *g == page || checked.relevant_groups[*g])
+            .collect();
+        let page_number = applies.iter().position(|g| *g == page).unwrap_or(0) + 1;
+        let markup = views::form_page(&FormPage {
+            survey: s,
+            lang: self.lang,
+            page,
+            page_number,
+            page_total: applies.len(),
+            is_last: page_number == applies.len(),
+            visible: s.groups[page]
+                .questions
+                .iter()
+                .filter(|q| checked.relevant.contains(&q.name))
+                .collect(),
+            values: self.raw,
+            seen: self.seen,
+            errors,
+            token: self.token,
+            store: self.store,
+        });
+        let mut response = (status, markup).into_response();
+        // The page carries a one-time token and possibly answers: keep it out of caches.
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        response
+    }
+}
