@@ -1,3 +1,4 @@
+use super::parse::MAX_NESTING;
 use super::*;
 use std::collections::HashMap;
 

@@ -108,3 +108,57 @@ pub fn load_dir(dir: &Path) -> Result<Catalog, Vec<LoadError>> {
         Err(errors)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, bytes: &[u8]) {
+        std::fs::write(dir.join(name), bytes).unwrap();
+    }
+
+    fn shipped(name: &str) -> Vec<u8> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("surveys")
+            .join(name);
+        std::fs::read(path).unwrap()
+    }
+
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "bad.toml", b"[settings]\nid = \"\xff\"\n");
+        let errs = load_dir(dir.path()).unwrap_err();
+        assert!(errs[0].file.ends_with("bad.toml"));
+        assert!(errs[0].message.contains("not valid UTF-8"));
+    }
+
+    #[test]
+    fn two_files_with_the_same_form_id_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.toml", &shipped("after-service.toml"));
+        write(dir.path(), "b.toml", &shipped("after-service.toml"));
+        let errs = load_dir(dir.path()).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].message.contains("already used by"), "{}", errs[0]);
+    }
+
+    #[test]
+    fn an_empty_or_missing_folder_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(
+            load_dir(dir.path()).unwrap_err()[0]
+                .message
+                .contains("no survey files")
+        );
+        assert!(load_dir(&dir.path().join("nope")).is_err());
+    }
+
+    #[test]
+    fn files_other_than_toml_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "a.toml", &shipped("after-service.toml"));
+        write(dir.path(), "README.md", b"# not a survey");
+        assert_eq!(load_dir(dir.path()).unwrap().len(), 1);
+    }
+}
