@@ -121,6 +121,9 @@ fn question(q: &Question, p: &FormPage, was_seen: bool) -> Markup {
         None => Vec::new(),
     };
     let has = |v: &str| values.contains(&v);
+    // A conditional question can stop applying after an answer on the same page;
+    // a browser-side `required` would then block a valid submit. The server checks it anyway.
+    let required = q.required && q.relevant.is_none();
     let first = values.first().copied().unwrap_or("");
     let caption = html! {
         (q.label.get(lang))
@@ -140,7 +143,7 @@ fn question(q: &Question, p: &FormPage, was_seen: bool) -> Markup {
                 @for (i, (value, label)) in choices.iter().enumerate() {
                     label.opt {
                         input type=(if multi { "checkbox" } else { "radio" }) name=(q.name)
-                            value=(value) checked[has(value)] required[q.required && !multi]
+                            value=(value) checked[has(value)] required[required && !multi]
                             id=[(i == 0).then(|| id.clone())] aria-invalid=[error.map(|_| "true")];
                         span { (label) }
                     }
@@ -194,7 +197,7 @@ fn question(q: &Question, p: &FormPage, was_seen: bool) -> Markup {
         kind => {
             let input = match kind {
                 Kind::Text { multiline: true } => html! {
-                    textarea id=(id) name=(q.name) maxlength="2000" required[q.required]
+                    textarea id=(id) name=(q.name) maxlength="2000" required[required]
                         aria-describedby=[described.as_deref()] aria-invalid=[error.map(|_| "true")] { (first) }
                 },
                 _ => {
@@ -218,7 +221,7 @@ fn question(q: &Question, p: &FormPage, was_seen: bool) -> Markup {
                     };
                     html! {
                         input type=(ty) id=(id) name=(q.name) value=(first) inputmode=[mode] step=[step]
-                            min=[min] max=[max] maxlength=[(ty == "text").then_some("2000")] required[q.required]
+                            min=[min] max=[max] maxlength=[(ty == "text").then_some("2000")] required[required]
                             aria-describedby=[described.as_deref()] aria-invalid=[error.map(|_| "true")];
                     }
                 }
