@@ -6,10 +6,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{Cli, Command, DbArg, ServeArgs};
+use crate::config::{Cli, Command, DbArg, ServeArgs, StoresCommand, UserCommand};
 use crate::survey::{Catalog, LoadError, load_dir};
-use crate::web::AppState;
+use crate::web::{AppState, Settings};
 use crate::{db, export, serve};
+
+mod accounts;
 
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
@@ -17,6 +19,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Serve(args)) => run_serve(args).await,
         Some(Command::Check { dir }) => return run_check(&dir),
         Some(Command::Export { form, db }) => run_export(&form, &db).await,
+        Some(Command::User(UserCommand::Add { username, role, db })) => {
+            accounts::add_user(&username, &role, &db).await
+        }
+        Some(Command::Stores(StoresCommand::Import { file, db })) => {
+            accounts::import_stores(&file, &db).await
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,7 +82,16 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         "manyi is serving {} survey(s). Open http://{addr}/",
         catalog.len()
     );
-    serve(listener, AppState::new(pool, catalog), shutdown_signal()).await
+    let settings = Settings {
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}")),
+        secure_cookies: args.secure_cookies,
+        min_visit_minutes: args.min_visit_minutes,
+    };
+    let state = AppState::with_settings(pool, catalog, settings);
+    serve(listener, state, shutdown_signal()).await
 }
 
 async fn run_export(form: &str, db_arg: &DbArg) -> anyhow::Result<()> {

@@ -30,11 +30,42 @@ pub enum Command {
         #[arg(env = "MANYI_SURVEYS", default_value = "surveys")]
         dir: PathBuf,
     },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage the store registry.
+    #[command(subcommand)]
+    Stores(StoresCommand),
     /// Write every response of one form to stdout as CSV.
     Export {
         /// The form id, as in `settings.id`.
         #[arg(long)]
         form: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from the terminal, or from stdin when piped.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, manager or shopper.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoresCommand {
+    /// Import stores from a CSV with the header code,name,region[,address][,opening_hours].
+    /// Importing the same file again updates the stores instead of duplicating them.
+    Import {
+        file: PathBuf,
         #[command(flatten)]
         db: DbArg,
     },
@@ -50,6 +81,16 @@ pub struct ServeArgs {
     /// The folder of survey files; every *.toml in it is loaded at start.
     #[arg(long, env = "MANYI_SURVEYS", default_value = "surveys")]
     pub surveys: PathBuf,
+    /// The address customers use to reach the server, printed in QR codes.
+    /// Defaults to http://ADDR.
+    #[arg(long, env = "MANYI_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Mark the session cookie Secure; set this when serving over HTTPS.
+    #[arg(long, env = "MANYI_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Audits of a visit shorter than this many minutes are flagged for review.
+    #[arg(long, env = "MANYI_MIN_VISIT_MINUTES", default_value_t = 5)]
+    pub min_visit_minutes: i64,
 }
 
 #[derive(Debug, Clone, Args)]

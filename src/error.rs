@@ -18,6 +18,14 @@ pub enum Error {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// Not logged in: pages send the browser to the login form.
+    #[error("Please log in first.")]
+    Unauthorized,
+    /// Logged in, but not allowed (wrong role, or a refused CSRF token).
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -42,6 +50,9 @@ impl Error {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
+            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Unprocessable(_) | Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -65,6 +76,16 @@ impl Error {
             Error::Other(e) => tracing::error!(error = ?e, "internal error"),
             _ => {}
         }
+    }
+
+    pub fn forbidden_role() -> Error {
+        Error::Forbidden("Your account is not allowed to see this page.".into())
+    }
+
+    /// What a missing object, or one the user may not see, looks like: the same
+    /// 404 either way, so ids cannot be probed.
+    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Error {
+        Error::NotFound(format!("There is no {what} {id}."))
     }
 
     pub fn too_large() -> Error {
@@ -102,6 +123,9 @@ impl From<JsonRejection> for Error {
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         self.log();
+        if let Error::Unauthorized = self {
+            return axum::response::Redirect::to("/login").into_response();
+        }
         let status = self.status();
         let message = match &self {
             Error::Invalid(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),

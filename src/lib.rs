@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod answers;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod expr;
 pub mod i18n;
+pub mod stores;
 pub mod survey;
 pub mod views;
 pub mod web;
@@ -26,7 +28,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, router(state))
+    // Connection info gives the login rate limit the client's address.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())

@@ -105,6 +105,20 @@ fn start(db: &Path) -> (Child, String) {
 async fn an_acknowledged_response_survives_kill_9_and_exports() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("data").join("manyi.db");
+    let csv = dir.path().join("stores.csv");
+    std::fs::write(&csv, "code,name,region\nS9,Harbour,North\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["stores", "import"])
+        .arg(&csv)
+        .arg("--db")
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (mut child, url) = start(&db);
     let res = reqwest::Client::new()
         .post(format!("{url}/api/v1/forms/post-purchase/responses"))
@@ -170,4 +184,123 @@ async fn sigterm_stops_the_server_gracefully() {
         .unwrap();
     assert!(status.success());
     assert!(child.wait().unwrap().success(), "exits 0 after SIGTERM");
+}
+
+fn run_with_stdin(args: &[&str], db: &Path, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn user_add_reads_the_password_from_stdin_and_stores_only_an_argon2id_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let out = run_with_stdin(
+        &["user", "add", "--role", "admin", "--username", "boss"],
+        &db,
+        "a very long password\n",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run_with_stdin(
+        &["user", "add", "--role", "admin", "--username", "boss"],
+        &db,
+        "a very long password\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("taken"));
+    let out = run_with_stdin(
+        &["user", "add", "--role", "admin", "--username", "bob2"],
+        &db,
+        "short\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10"));
+    let out = run_with_stdin(
+        &["user", "add", "--role", "king", "--username", "bob3"],
+        &db,
+        "a very long password\n",
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
+
+    let pool = manyi::db::connect(&db).await.unwrap();
+    let user = manyi::db::users::by_username(&pool, "boss")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, manyi::auth::Role::Admin);
+    assert!(
+        user.password_hash.starts_with("$argon2id$") && !user.password_hash.contains("very long")
+    );
+    assert!(
+        manyi::db::users::by_username(&pool, "bob2")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn importing_the_same_stores_twice_updates_instead_of_duplicating() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let csv = dir.path().join("stores.csv");
+    let import = || {
+        Command::new(BIN)
+            .args(["stores", "import"])
+            .arg(&csv)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        &csv,
+        "code,name,region,address\nS1,One,East,\nS2,Two,West,Road 2\n",
+    )
+    .unwrap();
+    assert!(import().status.success());
+    std::fs::write(
+        &csv,
+        "code,name,region,address\nS1,One renamed,East,\nS2,Two,West,Road 2\n",
+    )
+    .unwrap();
+    assert!(import().status.success());
+    // A file with a bad row changes nothing, and says which line.
+    std::fs::write(
+        &csv,
+        "code,name,region\nS1,One again,East\nS 3,Three,West\n",
+    )
+    .unwrap();
+    let out = import();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3: code:") && err.contains("nothing imported"),
+        "{err}"
+    );
+
+    let pool = manyi::db::connect(&db).await.unwrap();
+    let stores = manyi::db::stores::list(&pool).await.unwrap();
+    assert_eq!(stores.len(), 2);
+    assert_eq!(
+        stores.iter().find(|s| s.code == "S1").unwrap().name,
+        "One renamed"
+    );
 }

@@ -1,6 +1,8 @@
 //! The SQLite connection pool: one place for connection settings and migrations.
 
 pub mod responses;
+pub mod stores;
+pub mod users;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -34,5 +36,19 @@ pub async fn connect(path: &Path) -> anyhow::Result<SqlitePool> {
         .run(&pool)
         .await
         .context("Failed to apply database migrations")?;
+    tower_sessions_sqlx_store::SqliteStore::new(pool.clone())
+        .migrate()
+        .await
+        .context("Failed to create the session table")?;
     Ok(pool)
+}
+
+/// The current time as stored: RFC 3339, UTC, whole seconds.
+pub fn now_rfc3339() -> String {
+    use time::format_description::well_known::Rfc3339;
+    let now = time::OffsetDateTime::now_utc();
+    now.replace_nanosecond(0)
+        .unwrap_or(now)
+        .format(&Rfc3339)
+        .unwrap_or_default()
 }

@@ -2,8 +2,6 @@
 
 use futures_util::TryStreamExt;
 use sqlx::{Row, SqlitePool};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::answers::Answer;
 use crate::survey::Survey;
@@ -28,10 +26,7 @@ pub struct Stored {
 /// only after the commit, so an acknowledged response is on disk.
 #[tracing::instrument(skip_all, fields(form = %new.survey.id))]
 pub async fn insert(pool: &SqlitePool, new: NewResponse<'_>) -> sqlx::Result<Stored> {
-    let now = OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    let now = now.format(&Rfc3339).unwrap_or_default();
+    let now = crate::db::now_rfc3339();
     // IMMEDIATE takes the write lock up front, so a busy database makes us
     // wait on the busy timeout instead of failing halfway with SQLITE_BUSY.
     let mut tx = pool.begin_with("begin immediate").await?;

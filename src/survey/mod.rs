@@ -48,6 +48,11 @@ pub struct Survey {
 }
 
 impl Survey {
+    /// Whether this is a mystery-shopping checklist rather than a customer survey.
+    pub fn is_audit(&self) -> bool {
+        false
+    }
+
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
         self.groups.iter().flat_map(|g| g.questions.iter())
     }

@@ -38,6 +38,11 @@ progress{width:100%;height:.5rem}\
 
 /// Wraps a page's markup in the document shell.
 pub fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
+    layout_with(lang, title, "", body)
+}
+
+/// The shell with extra CSS (our own constants only) after the base rules.
+pub fn layout_with(lang: Lang, title: &str, extra_css: &'static str, body: Markup) -> Markup {
     let html_lang = match lang {
         Lang::Zh => "zh-CN",
         Lang::En => "en",
@@ -50,7 +55,7 @@ pub fn layout(lang: Lang, title: &str, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width,initial-scale=1";
                 title { (title) }
                 // Our own constant stylesheet, never user text: safe to inline unescaped.
-                style { (PreEscaped(CSS)) }
+                style { (PreEscaped(CSS)) (PreEscaped(extra_css)) }
             }
             body { main { (body) } }
         }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::form::parse_store;
+use super::form::resolve_store;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::db::responses::{self, NewResponse};
 use crate::error::{ApiError, Error};
@@ -143,7 +143,12 @@ async fn submit(
                 )
             })?,
     };
-    let store = parse_store(body.store)?;
+    let store = resolve_store(&state.pool, body.store)
+        .await
+        .map_err(|e| match e {
+            Error::BadRequest(message) => field_error("store", message),
+            other => ApiError(other),
+        })?;
     let raw = raw_answers(&body.answers, lang)?;
     let checked = answers::check(&survey, &raw, Scope::All, lang);
     if !checked.errors.is_empty() {

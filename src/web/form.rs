@@ -56,21 +56,26 @@ fn lang_for(survey: &Survey, asked: Option<&str>, headers: &HeaderMap) -> Lang {
     )
 }
 
-/// A store code as printed on the poster: short and URL-safe, so it is checked, not trusted.
-pub fn parse_store(code: Option<String>) -> Result<Option<String>> {
-    match code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
-        None => Ok(None),
-        Some(c)
-            if c.len() <= 32
-                && c.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
-        {
-            Ok(Some(c))
-        }
-        Some(c) => Err(Error::BadRequest(format!(
-            "The store code '{c}' is not valid: use 1–32 letters, digits, '-' or '_'."
-        ))),
+/// The store a customer came from: optional, but when given it must be a
+/// registered store, so answers are never filed under a mistyped code.
+pub async fn resolve_store(
+    pool: &sqlx::SqlitePool,
+    code: Option<String>,
+) -> Result<Option<String>> {
+    let Some(code) = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if !crate::stores::is_store_code(&code) {
+        return Err(Error::BadRequest(format!(
+            "The store code '{code}' is not valid: use 1–32 letters, digits, '-' or '_'."
+        )));
     }
+    if !crate::db::stores::exists(pool, &code).await? {
+        return Err(Error::BadRequest(format!(
+            "There is no store '{code}'. Please check the link or scan the QR code at the store again."
+        )));
+    }
+    Ok(Some(code))
 }
 
 /// A fresh token for one filling of the form, so a double submit stores once.
@@ -93,7 +98,7 @@ async fn show(
 ) -> Result<Response> {
     let survey = state.survey(&form_id)?;
     let q = query(q)?;
-    let store = parse_store(q.store)?;
+    let store = resolve_store(&state.pool, q.store).await?;
     let lang = lang_for(&survey, q.lang.as_deref(), &headers);
     let raw = RawAnswers::new();
     let first = answers::check(&survey, &raw, Scope::All, lang)
@@ -161,7 +166,7 @@ async fn submit(
     let survey = state.survey(&form_id)?;
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
-    let store = parse_store(meta.store)?;
+    let store = resolve_store(&state.pool, meta.store).await?;
     let page = meta.page.filter(|p| *p < survey.groups.len()).unwrap_or(0);
     let token = meta.token.unwrap_or_else(new_token);
     let nav = meta.nav.as_str();

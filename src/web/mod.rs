@@ -1,13 +1,17 @@
 //! The HTTP surface: shared state, the router with its layers, and small pages that belong to no feature.
 
+mod admin;
 mod api;
+mod auth;
 mod body;
+mod csrf_form;
+pub use csrf_form::field_errors;
 mod form;
 
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,7 +20,11 @@ use sqlx::SqlitePool;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
 
+use crate::auth::LoginLimiter;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::survey::{Catalog, Survey};
@@ -30,13 +38,48 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub struct AppState {
     pub pool: SqlitePool,
     pub catalog: Arc<Catalog>,
+    pub settings: Arc<Settings>,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+/// Run-time settings that handlers need (from flags and `MANYI_*` variables).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The address customers reach, for QR codes (e.g. `https://survey.example.com`).
+    pub public_url: String,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Audits shorter than this are flagged for the reviewer.
+    pub min_visit_minutes: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            public_url: "http://127.0.0.1:8080".into(),
+            secure_cookies: false,
+            min_visit_minutes: 5,
+        }
+    }
+}
+
+impl FromRef<AppState> for SqlitePool {
+    fn from_ref(state: &AppState) -> SqlitePool {
+        state.pool.clone()
+    }
 }
 
 impl AppState {
     pub fn new(pool: SqlitePool, catalog: Catalog) -> AppState {
+        AppState::with_settings(pool, catalog, Settings::default())
+    }
+
+    pub fn with_settings(pool: SqlitePool, catalog: Catalog, settings: Settings) -> AppState {
         AppState {
             pool,
             catalog: Arc::new(catalog),
+            settings: Arc::new(settings),
+            limiter: Arc::new(LoginLimiter::default()),
         }
     }
 
@@ -51,13 +94,23 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
                        form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    // Only staff pages touch the session, so customers never get a cookie.
+    let sessions = SessionManagerLayer::new(SqliteStore::new(state.pool.clone()))
+        .with_name("manyi_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
     Router::new()
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .merge(form::routes())
         .nest("/api/v1", api::routes())
+        .merge(auth::routes())
+        .merge(admin::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(sessions)
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -38,6 +38,22 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("test.db");
         let pool = manyi::db::connect(&db_path).await.expect("database opens");
+        for (code, name, region) in [
+            ("S001", "南京路店", "East"),
+            ("S002", "West Lake", "East"),
+            ("S101", "Tianhe", "South"),
+        ] {
+            let store = manyi::db::stores::Store {
+                code: code.into(),
+                name: name.into(),
+                region: region.into(),
+                address: None,
+                opening_hours: None,
+            };
+            manyi::db::stores::upsert(&pool, &store)
+                .await
+                .expect("store");
+        }
         TestApp {
             state: AppState::new(pool.clone(), catalog),
             pool,
@@ -117,4 +133,97 @@ pub fn hidden(page: &str, name: &str) -> Option<String> {
     let start = page.find(&marker)? + marker.len();
     let end = page[start..].find('"')?;
     Some(page[start..start + end].to_owned())
+}
+
+pub const PASSWORD: &str = "correct horse battery";
+
+impl TestApp {
+    /// Creates an account directly in the database; returns its id.
+    pub async fn add_user(&self, username: &str, role: manyi::auth::Role) -> i64 {
+        let hash = manyi::auth::hash_password(PASSWORD.into())
+            .await
+            .expect("hash");
+        manyi::db::users::create(&self.pool, username, &hash, role)
+            .await
+            .expect("insert")
+            .expect("username free")
+    }
+}
+
+/// A browser-like HTTP client against a real server: keeps cookies, never follows redirects.
+pub struct Browser {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Browser {
+            http,
+            base: base.to_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("get")
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap_or_default())
+    }
+
+    /// The CSRF token from the form on `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (status, page) = self.get_text(path).await;
+        hidden(&page, "_csrf").unwrap_or_else(|| panic!("no _csrf on {path} ({status}): {page}"))
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .form(fields)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    /// Posts a form with the CSRF token taken from `form_page`.
+    pub async fn post_with_csrf(
+        &self,
+        form_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.csrf(form_page).await;
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all).await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_with_csrf(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
+    }
+
+    /// Logs in and checks it worked.
+    pub async fn logged_in(base: &str, username: &str) -> Browser {
+        let b = Browser::new(base);
+        let res = b.login(username, PASSWORD).await;
+        assert_eq!(res.status(), 303, "login as {username}");
+        b
+    }
 }

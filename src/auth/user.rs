@@ -1,0 +1,114 @@
+//! The logged-in user, read from the session on every request that needs one, and the roles.
+
+use std::fmt;
+
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use serde::{Deserialize, Serialize};
+use sqlx::SqlitePool;
+use tower_sessions::Session;
+
+use super::csrf::session_error;
+use crate::db::users;
+use crate::error::Error;
+
+/// The session key holding the user's id.
+pub const SESSION_USER: &str = "user_id";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Manager,
+    Shopper,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Shopper];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::Shopper => "shopper",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Managers and admins see every store and every audit.
+    pub fn is_staff(self) -> bool {
+        matches!(self, Role::Admin | Role::Manager)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A logged-in, enabled user. Extracting it refuses anonymous requests
+/// (the HTML error sends them to the login page).
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: i64,
+    pub username: String,
+    pub role: Role,
+    pub session: Session,
+}
+
+impl CurrentUser {
+    pub fn require_staff(&self) -> Result<(), Error> {
+        if self.role.is_staff() {
+            Ok(())
+        } else {
+            Err(Error::forbidden_role())
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), Error> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(Error::forbidden_role())
+        }
+    }
+}
+
+impl<S> FromRequestParts<S> for CurrentUser
+where
+    S: Send + Sync,
+    SqlitePool: FromRef<S>,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Error::Other(anyhow::anyhow!("the session layer is missing")))?;
+        let Some(id) = session
+            .get::<i64>(SESSION_USER)
+            .await
+            .map_err(session_error)?
+        else {
+            return Err(Error::Unauthorized);
+        };
+        let pool = SqlitePool::from_ref(state);
+        match users::by_id(&pool, id).await? {
+            Some(u) if !u.disabled => Ok(CurrentUser {
+                id: u.id,
+                username: u.username,
+                role: u.role,
+                session,
+            }),
+            // A disabled or deleted account loses its session at once.
+            _ => {
+                session.flush().await.map_err(session_error)?;
+                Err(Error::Unauthorized)
+            }
+        }
+    }
+}

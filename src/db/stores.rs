@@ -1,0 +1,82 @@
+//! SQL for the store registry.
+
+use serde::Deserialize;
+use sqlx::SqlitePool;
+
+use crate::db::now_rfc3339;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Store {
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub address: Option<String>,
+    pub opening_hours: Option<String>,
+}
+
+type Row = (String, String, String, Option<String>, Option<String>);
+
+fn from_row((code, name, region, address, opening_hours): Row) -> Store {
+    Store {
+        code,
+        name,
+        region,
+        address,
+        opening_hours,
+    }
+}
+
+pub async fn get(pool: &SqlitePool, code: &str) -> sqlx::Result<Option<Store>> {
+    let row = sqlx::query_as::<_, Row>(
+        "select code, name, region, address, opening_hours from store where code = ?",
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(from_row))
+}
+
+pub async fn exists(pool: &SqlitePool, code: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists(select 1 from store where code = ?)")
+        .bind(code)
+        .fetch_one(pool)
+        .await
+}
+
+pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Store>> {
+    let rows = sqlx::query_as::<_, Row>(
+        "select code, name, region, address, opening_hours from store order by region, code",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(from_row).collect())
+}
+
+/// Inserts or updates by code, so importing the same file twice changes nothing.
+pub async fn upsert<'e>(executor: impl sqlx::SqliteExecutor<'e>, s: &Store) -> sqlx::Result<()> {
+    sqlx::query(
+        r"insert into store (code, name, region, address, opening_hours, updated_at)
+          values (?, ?, ?, ?, ?, ?)
+          on conflict (code) do update set name = excluded.name, region = excluded.region,
+            address = excluded.address, opening_hours = excluded.opening_hours,
+            updated_at = excluded.updated_at",
+    )
+    .bind(&s.code)
+    .bind(&s.name)
+    .bind(&s.region)
+    .bind(&s.address)
+    .bind(&s.opening_hours)
+    .bind(now_rfc3339())
+    .execute(executor)
+    .await?;
+    Ok(())
+}
+
+/// Imports many stores in one transaction: all of them, or none.
+pub async fn upsert_all(pool: &SqlitePool, stores: &[Store]) -> sqlx::Result<()> {
+    let mut tx = pool.begin_with("begin immediate").await?;
+    for s in stores {
+        upsert(&mut *tx, s).await?;
+    }
+    tx.commit().await
+}

@@ -1,0 +1,157 @@
+//! Views for logging in and for administration: accounts, the store registry and store posters.
+
+use maud::{Markup, html};
+
+use super::staff::{Viewer, csrf, field, notice, public_page, select, staff_page, trusted_svg};
+use crate::answers::FieldErrors;
+use crate::auth::Role;
+use crate::db::stores::Store;
+use crate::db::users::User;
+
+pub fn login_page(csrf_token: &str, username: &str, message: Option<&str>) -> Markup {
+    public_page(
+        "Log in · 登录",
+        html! {
+            @if let Some(m) = message { p.err role="alert" { (m) } }
+            form method="post" action="/login" {
+                (csrf(csrf_token))
+                (field("username", "Username · 用户名", "text", username, &FieldErrors::new()))
+                div.field {
+                    label for="password" { "Password · 密码" }
+                    input type="password" id="password" name="password" autocomplete="current-password";
+                }
+                button type="submit" { "Log in · 登录" }
+            }
+        },
+    )
+}
+
+fn role_options() -> Vec<(String, String)> {
+    Role::ALL
+        .iter()
+        .map(|r| (r.as_str().to_owned(), r.as_str().to_owned()))
+        .collect()
+}
+
+pub fn users_page(
+    viewer: &Viewer,
+    users: &[User],
+    form: &NewUserValues,
+    errors: &FieldErrors,
+    done: Option<&str>,
+) -> Markup {
+    staff_page(
+        viewer,
+        "Users",
+        html! {
+            (notice(done))
+            div.wide { table {
+                thead { tr { th { "Username" } th { "Role" } th { "Status" } th { "Actions" } } }
+                tbody {
+                    @for u in users {
+                        tr {
+                            td { (u.username) }
+                            td { (u.role) }
+                            td { @if u.disabled { span.tag.flag { "disabled" } } @else { "active" } }
+                            td {
+                                form.inline method="post" action={ "/admin/users/" (u.id) "/status" } {
+                                    (csrf(viewer.csrf))
+                                    input type="hidden" name="disabled" value=(if u.disabled { "false" } else { "true" });
+                                    button.sec type="submit" { @if u.disabled { "Enable" } @else { "Disable" } }
+                                }
+                                " "
+                                form.inline method="post" action={ "/admin/users/" (u.id) "/password" } {
+                                    (csrf(viewer.csrf))
+                                    label { "New password " input type="password" name="password" autocomplete="new-password" size="12"; }
+                                    " " button.sec type="submit" { "Reset" }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+            h2 { "Add an account" }
+            form method="post" action="/admin/users" {
+                (csrf(viewer.csrf))
+                (field("username", "Username", "text", &form.username, errors))
+                (select("role", "Role", &role_options(), &form.role, errors))
+                (field("password", "Password (at least 10 characters)", "password", "", errors))
+                button type="submit" { "Add account" }
+            }
+        },
+    )
+}
+
+/// What the "add account" form was filled with, to show it again on an error.
+#[derive(Debug, Default)]
+pub struct NewUserValues {
+    pub username: String,
+    pub role: String,
+}
+
+pub fn stores_page(
+    viewer: &Viewer,
+    stores: &[Store],
+    forms: &[(String, String)],
+    edit: &Store,
+    errors: &FieldErrors,
+    done: Option<&str>,
+) -> Markup {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    staff_page(
+        viewer,
+        "Stores",
+        html! {
+            (notice(done))
+            p { (stores.len()) " stores. Import a CSV with " code { "manyi stores import FILE.csv" } "." }
+            div.wide { table {
+                thead { tr { th { "Code" } th { "Name" } th { "Region" } th { "Address" } th { "Hours" } th { "Posters" } } }
+                tbody {
+                    @for s in stores {
+                        tr {
+                            td { @if viewer.role == Role::Admin { a href={ "/admin/stores?edit=" (s.code) } { (s.code) } } @else { (s.code) } }
+                            td { (s.name) } td { (s.region) } td { (opt(&s.address)) } td { (opt(&s.opening_hours)) }
+                            td { @for (id, title) in forms { a href={ "/admin/stores/" (s.code) "/poster/" (id) } { (title) } br; } }
+                        }
+                    }
+                }
+            } }
+            @if viewer.role == Role::Admin {
+                h2 { "Add or edit a store" }
+                form method="post" action="/admin/stores" {
+                    (csrf(viewer.csrf))
+                    (field("code", "Code (letters, digits, - or _)", "text", &edit.code, errors))
+                    (field("name", "Name", "text", &edit.name, errors))
+                    (field("region", "Region", "text", &edit.region, errors))
+                    (field("address", "Address (optional)", "text", &opt(&edit.address), errors))
+                    (field("opening_hours", "Opening hours (optional)", "text", &opt(&edit.opening_hours), errors))
+                    button type="submit" { "Save store" }
+                }
+            }
+        },
+    )
+}
+
+/// A printable A4 poster for the till: the store, the form's title, its QR code and URL.
+pub fn poster_page(
+    store: &Store,
+    title_zh: &str,
+    title_en: &str,
+    url: &str,
+    qr_svg: &str,
+) -> Markup {
+    super::layout(
+        crate::i18n::Lang::Zh,
+        &format!("{} · {title_zh}", store.name),
+        html! {
+            div style="text-align:center" {
+                p.hint { (store.name) " · " (store.code) }
+                h1 { (title_zh) }
+                p { (title_en) }
+                div style="max-width:20rem;margin:1rem auto" role="img" aria-label={ "QR code for " (url) } { (trusted_svg(qr_svg)) }
+                p { "扫码参与调查 · Scan to take the survey" }
+                p { code { (url) } }
+            }
+        },
+    )
+}
