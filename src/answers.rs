@@ -101,7 +101,7 @@ pub fn parse_value(kind: &Kind, raw: &[String]) -> Result<Option<Answer>, Proble
     };
     if values.len() > 1 && !matches!(kind, Kind::SelectMultiple(_)) {
         return Err(match kind {
-            Kind::SelectOne(_) | Kind::YesNo => Problem::OneOption,
+            Kind::SelectOne(_) | Kind::YesNo { .. } => Problem::OneOption,
             _ => Problem::Required,
         });
     }
@@ -126,8 +126,9 @@ pub fn parse_value(kind: &Kind, raw: &[String]) -> Result<Option<Answer>, Proble
                 .collect();
             Answer::Choices(chosen)
         }
-        Kind::YesNo => match first {
+        Kind::YesNo { na } => match first {
             "yes" | "no" => Answer::Choice(first.to_owned()),
+            "na" if *na => Answer::Choice(first.to_owned()),
             _ => return Err(Problem::UnknownOption),
         },
         Kind::Rating => Answer::Int(int_in(first, 1, 5).ok_or(Problem::Rating)?),

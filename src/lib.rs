@@ -10,6 +10,7 @@ pub mod error;
 pub mod export;
 pub mod expr;
 pub mod i18n;
+pub mod scoring;
 pub mod stores;
 pub mod survey;
 pub mod views;

@@ -289,3 +289,12 @@ async fn health_check_answers_when_the_database_does() {
     app.pool.close().await;
     assert_eq!(app.get("/healthz").await.0, 503);
 }
+
+#[tokio::test]
+async fn an_audit_checklist_is_never_served_as_a_public_form() {
+    let app = TestApp::new().await;
+    assert_eq!(app.get("/s/store-audit").await.0, 404);
+    assert_eq!(app.get("/api/v1/forms/store-audit").await.0, 404);
+    let (_, list) = app.get("/api/v1/forms").await;
+    assert!(!list.contains("store-audit"));
+}

@@ -217,7 +217,7 @@ fn a_page_check_reports_only_that_pages_errors() {
 #[test]
 fn several_values_for_a_single_choice_are_refused() {
     assert_eq!(
-        parse_value(&Kind::YesNo, &["yes".into(), "no".into()]),
+        parse_value(&Kind::YesNo { na: false }, &["yes".into(), "no".into()]),
         Err(Problem::OneOption)
     );
     assert_eq!(parse_value(&Kind::Rating, &["  ".into()]), Ok(None));

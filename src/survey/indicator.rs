@@ -70,7 +70,7 @@ impl Indicator {
                 matches!(kind, Kind::Rating)
             }
             Indicator::Reputation => matches!(kind, Kind::Nps),
-            Indicator::Return | Indicator::Complaint => matches!(kind, Kind::YesNo),
+            Indicator::Return | Indicator::Complaint => matches!(kind, Kind::YesNo { na: false }),
             Indicator::Awareness => matches!(kind, Kind::SelectOne(_) | Kind::SelectMultiple(_)),
         };
         if ok {
@@ -141,7 +141,11 @@ mod tests {
     fn each_tag_fits_only_its_question_types() {
         assert!(Indicator::Reputation.fits(&Kind::Nps).is_ok());
         assert_eq!(Indicator::Reputation.fits(&Kind::Rating), Err("nps"));
-        assert!(Indicator::Complaint.fits(&Kind::YesNo).is_ok());
+        assert!(
+            Indicator::Complaint
+                .fits(&Kind::YesNo { na: false })
+                .is_ok()
+        );
         assert!(
             Indicator::Satisfaction
                 .fits(&Kind::Text { multiline: false })

@@ -45,6 +45,7 @@ pub fn parse_survey(file: &str, source: &str) -> Result<Survey, Vec<LoadError>> 
         errors: Vec::new(),
         langs: Vec::new(),
         indicators: HashSet::new(),
+        audit: false,
     };
     let raw: RawSurvey = match toml::from_str(source) {
         Ok(raw) => raw,
@@ -67,6 +68,8 @@ struct Cx<'a> {
     source: &'a str,
     errors: Vec<LoadError>,
     langs: Vec<Lang>,
+    /// A checklist: scoring keys are allowed and checked.
+    audit: bool,
     /// Indicator tags seen so far: each may appear once per survey.
     indicators: HashSet<String>,
 }
@@ -145,6 +148,15 @@ impl Cx<'_> {
                 format!("'{default_code}' must be one of settings.languages"),
             );
         }
+        match s.kind.as_ref().map(|k| (k, k.get_ref().as_str())) {
+            None | Some((_, "survey")) => {}
+            Some((_, "audit")) => self.audit = true,
+            Some((at, other)) => self.error(
+                at,
+                "settings.kind",
+                format!("'{other}' is not a kind; use \"survey\" or \"audit\""),
+            ),
+        }
         let title = self.text(&s.title, "settings.title");
         let description = s
             .description
@@ -173,6 +185,7 @@ impl Cx<'_> {
             groups.push(self.group(g, &lists, &defined, &mut order));
         }
         self.check_aspect_pairs(&groups);
+        self.check_weights(&raw.groups, &groups);
         Some(Survey {
             id,
             version: s.version.get_ref().trim().to_owned(),
@@ -181,6 +194,7 @@ impl Cx<'_> {
             default_lang: default_lang?,
             languages: self.langs.clone(),
             groups,
+            audit: self.audit,
             hash: hex::encode(Sha256::digest(self.source.as_bytes())),
             source: self.source.to_owned(),
         })
@@ -253,9 +267,14 @@ impl Cx<'_> {
                     self.error(&c.name, &field, format!("choice '{name}' appears twice"));
                 }
                 let label = self.text(&c.label, &format!("{field}.{name}.label"));
+                let points = c
+                    .points
+                    .as_ref()
+                    .and_then(|p| self.points(p, &format!("{field}.{name}.points")));
                 out.push(Choice {
                     name: name.clone(),
                     label,
+                    points,
                 });
             }
             lists.insert(list.clone(), out);
@@ -329,11 +348,16 @@ impl Cx<'_> {
                 question
             })
             .collect();
+        let weight = g
+            .weight
+            .as_ref()
+            .and_then(|w| self.weight(w, &format!("{field}.weight")));
         Group {
             name,
             label,
             relevant,
             questions,
+            weight,
         }
     }
 
@@ -422,7 +446,9 @@ impl Cx<'_> {
                 );
             }
         }
+        let scoring = self.scoring(q, &kind, &field, defined, order);
         Question {
+            scoring,
             name,
             kind,
             label,
@@ -439,6 +465,7 @@ impl Cx<'_> {
 }
 
 mod checks;
+mod scoring;
 use checks::{is_choice_name, is_form_id, is_identifier, toml_values};
 
 #[cfg(test)]

@@ -40,6 +40,8 @@ pub struct Survey {
     pub default_lang: Lang,
     pub languages: Vec<Lang>,
     pub groups: Vec<Group>,
+    /// A mystery-shopping checklist (`settings.kind = "audit"`), scored and reviewed.
+    pub audit: bool,
     /// SHA-256 of the file's bytes: stored with every response so an answer
     /// can always be traced to the exact definition it was given against.
     pub hash: String,
@@ -50,7 +52,7 @@ pub struct Survey {
 impl Survey {
     /// Whether this is a mystery-shopping checklist rather than a customer survey.
     pub fn is_audit(&self) -> bool {
-        false
+        self.audit
     }
 
     pub fn questions(&self) -> impl Iterator<Item = &Question> {
@@ -74,6 +76,8 @@ pub struct Group {
     pub label: Text,
     pub relevant: Option<Expr>,
     pub questions: Vec<Question>,
+    /// Audit section weight; either every section has one or none does.
+    pub weight: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,13 +94,40 @@ pub struct Question {
     /// Form values shown before the respondent answers, already checked against `kind`.
     pub default: Vec<String>,
     pub indicator: Option<Indicator>,
+    /// How the item scores in an audit; `None` for unscored questions and customer surveys.
+    pub scoring: Option<Scoring>,
+}
+
+/// The scoring fields of one checklist item (see the README, "Scoring").
+#[derive(Debug, Clone)]
+pub struct Scoring {
+    /// The item's weight: it earns `points × fraction achieved`.
+    pub points: f64,
+    /// Adds to points earned, never to points possible.
+    pub bonus: bool,
+    pub critical: Option<Critical>,
+    /// Pass/fail rule on the answer (`.`), e.g. `. <= 30` for "greeted within 30 seconds".
+    pub pass: Option<Expr>,
+    /// A failed item must carry a comment.
+    pub comment_on_fail: bool,
+}
+
+/// What a failed critical (knock-out) item zeroes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Critical {
+    Section,
+    Visit,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     SelectOne(Vec<Choice>),
     SelectMultiple(Vec<Choice>),
-    YesNo,
+    /// `na`: the checklist allows "not applicable" (audits only).
+    YesNo {
+        na: bool,
+    },
     /// 1 (very dissatisfied) to 5 (very satisfied).
     Rating,
     /// 0 (not at all likely) to 10 (extremely likely).
@@ -123,7 +154,7 @@ impl Kind {
         match self {
             Kind::SelectOne(_) => "select_one",
             Kind::SelectMultiple(_) => "select_multiple",
-            Kind::YesNo => "yes_no",
+            Kind::YesNo { .. } => "yes_no",
             Kind::Rating => "rating",
             Kind::Nps => "nps",
             Kind::Text { .. } => "text",
@@ -146,6 +177,9 @@ impl Kind {
 pub struct Choice {
     pub name: String,
     pub label: Text,
+    /// Points this option earns in an audit checklist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<f64>,
 }
 
 /// Longest free-text answer we keep; a form answer longer than this is refused, not cut.

@@ -24,6 +24,8 @@ pub struct RawSettings {
     pub version: Spanned<String>,
     pub default_language: Spanned<String>,
     pub languages: Spanned<Vec<String>>,
+    /// "survey" (default) or "audit" for a mystery-shopping checklist.
+    pub kind: Option<Spanned<String>>,
 }
 
 /// A plain string (allowed in single-language surveys) or one entry per language.
@@ -39,6 +41,7 @@ pub enum RawText {
 pub struct RawChoice {
     pub name: Spanned<String>,
     pub label: Spanned<RawText>,
+    pub points: Option<Spanned<toml::Value>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -47,6 +50,7 @@ pub struct RawGroup {
     pub name: Spanned<String>,
     pub label: Spanned<RawText>,
     pub relevant: Option<Spanned<String>>,
+    pub weight: Option<Spanned<toml::Value>>,
     #[serde(default, rename = "question")]
     pub questions: Vec<Spanned<RawQuestion>>,
 }
@@ -70,4 +74,11 @@ pub struct RawQuestion {
     pub max: Option<Spanned<toml::Value>>,
     pub indicator: Option<Spanned<String>>,
     pub aspect: Option<Spanned<String>>,
+    // Audit checklists only: see the README, "Scoring".
+    pub points: Option<Spanned<toml::Value>>,
+    pub bonus: Option<Spanned<bool>>,
+    pub critical: Option<Spanned<String>>,
+    pub pass: Option<Spanned<String>>,
+    pub comment_on_fail: Option<Spanned<bool>>,
+    pub allow_na: Option<Spanned<bool>>,
 }

@@ -173,11 +173,12 @@ fn question(q: &Question, p: &FormPage, was_seen: bool) -> Markup {
         Kind::Note => html! { div.q { p { (q.label.get(lang)) } (hint) } },
         Kind::SelectOne(c) => group(options(labelled(c), false, false)),
         Kind::SelectMultiple(c) => group(options(labelled(c), true, false)),
-        Kind::YesNo => group(options(
-            vec![
-                ("yes".into(), Ui::Yes.text(lang).into()),
-                ("no".into(), Ui::No.text(lang).into()),
-            ],
+        Kind::YesNo { na } => group(options(
+            [("yes", Ui::Yes), ("no", Ui::No), ("na", Ui::NotApplicable)]
+                .into_iter()
+                .filter(|(v, _)| *na || *v != "na")
+                .map(|(v, ui)| (v.to_owned(), ui.text(lang).to_owned()))
+                .collect(),
             false,
             false,
         )),

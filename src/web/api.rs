@@ -34,6 +34,7 @@ async fn list_forms(State(state): State<AppState>) -> Json<Value> {
     let forms: Vec<Value> = state
         .catalog
         .iter()
+        .filter(|s| !s.is_audit())
         .map(|s| json!({ "id": s.id, "version": s.version, "title": s.title, "languages": s.languages }))
         .collect();
     Json(Value::Array(forms))
@@ -43,7 +44,7 @@ async fn describe_form(
     State(state): State<AppState>,
     Path(form_id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let survey = state.survey(&form_id)?;
+    let survey = state.customer_survey(&form_id)?;
     Ok(Json(definition_json(&survey)))
 }
 
@@ -126,7 +127,7 @@ async fn submit(
     headers: HeaderMap,
     body: Result<Json<Submission>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
-    let survey = state.survey(&form_id)?;
+    let survey = state.customer_survey(&form_id)?;
     let Json(body) = body?;
     let lang = match body.lang.as_deref() {
         None => survey.default_lang,

@@ -96,7 +96,7 @@ async fn show(
     q: Result<Query<FormQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let survey = state.survey(&form_id)?;
+    let survey = state.customer_survey(&form_id)?;
     let q = query(q)?;
     let store = resolve_store(&state.pool, q.store).await?;
     let lang = lang_for(&survey, q.lang.as_deref(), &headers);
@@ -163,7 +163,7 @@ async fn submit(
     headers: HeaderMap,
     FormBody(pairs): FormBody,
 ) -> Result<Response> {
-    let survey = state.survey(&form_id)?;
+    let survey = state.customer_survey(&form_id)?;
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
     let store = resolve_store(&state.pool, meta.store).await?;
@@ -249,7 +249,7 @@ async fn thanks(
     q: Result<Query<FormQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Result<maud::Markup> {
-    let survey = state.survey(&form_id)?;
+    let survey = state.customer_survey(&form_id)?;
     let q = query(q)?;
     Ok(views::thanks_page(
         &survey,

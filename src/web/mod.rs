@@ -83,6 +83,17 @@ impl AppState {
         }
     }
 
+    /// A survey customers may answer: checklists are never served as public forms.
+    fn customer_survey(&self, id: &str) -> Result<Arc<Survey>> {
+        self.survey(id).and_then(|s| {
+            if s.is_audit() {
+                Err(Error::NotFound(format!("There is no form '{id}'.")))
+            } else {
+                Ok(s)
+            }
+        })
+    }
+
     fn survey(&self, id: &str) -> Result<Arc<Survey>> {
         self.catalog
             .get(id)
@@ -137,7 +148,7 @@ async fn home(State(state): State<AppState>) -> maud::Markup {
             h1 { "满意 manyi" }
             p { "顾客满意度调查 · Customer satisfaction surveys" }
             ul {
-                @for s in state.catalog.iter() {
+                @for s in state.catalog.iter().filter(|s| !s.is_audit()) {
                     li {
                         @for (i, lang) in s.languages.iter().enumerate() {
                             @if i > 0 { " · " }

@@ -43,7 +43,9 @@ impl Cx<'_> {
             ["select_multiple", rest @ ..] if rest.len() <= 1 => {
                 Kind::SelectMultiple(list(self, rest.first()))
             }
-            ["yes_no"] => Kind::YesNo,
+            ["yes_no"] => Kind::YesNo {
+                na: q.allow_na.as_ref().is_some_and(|a| *a.get_ref()),
+            },
             ["rating"] => Kind::Rating,
             ["nps"] => Kind::Nps,
             ["text"] => Kind::Text { multiline: false },
