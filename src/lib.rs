@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod answers;
+pub mod audits;
 pub mod auth;
 pub mod cli;
 pub mod config;

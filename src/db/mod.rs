@@ -1,5 +1,6 @@
 //! The SQLite connection pool: one place for connection settings and migrations.
 
+pub mod audits;
 pub mod responses;
 pub mod stores;
 pub mod users;

@@ -41,19 +41,7 @@ pub async fn insert(pool: &SqlitePool, new: NewResponse<'_>) -> sqlx::Result<Sto
         }
     }
     let s = new.survey;
-    let questions: Vec<&str> = s.answerable().map(|q| q.name.as_str()).collect();
-    sqlx::query(
-        r"insert into form_version (hash, form_id, version, questions, source, first_seen)
-          values (?, ?, ?, ?, ?, ?) on conflict (hash) do nothing",
-    )
-    .bind(&s.hash)
-    .bind(&s.id)
-    .bind(&s.version)
-    .bind(serde_json::to_string(&questions).unwrap_or_default())
-    .bind(&s.source)
-    .bind(&now)
-    .execute(&mut *tx)
-    .await?;
+    ensure_form_version(&mut tx, s).await?;
     let id: i64 = sqlx::query_scalar(
         r"insert into response (form_id, version, definition_hash, store, lang, submitted_at, submission_key)
           values (?, ?, ?, ?, ?, ?, ?) returning id",
@@ -83,8 +71,26 @@ pub async fn insert(pool: &SqlitePool, new: NewResponse<'_>) -> sqlx::Result<Sto
     Ok(Stored { id, created: true })
 }
 
+/// Keeps the definition a response or audit was given against, once per file version.
+pub async fn ensure_form_version(tx: &mut sqlx::SqliteConnection, s: &Survey) -> sqlx::Result<()> {
+    let questions: Vec<&str> = s.answerable().map(|q| q.name.as_str()).collect();
+    sqlx::query(
+        r"insert into form_version (hash, form_id, version, questions, source, first_seen)
+          values (?, ?, ?, ?, ?, ?) on conflict (hash) do nothing",
+    )
+    .bind(&s.hash)
+    .bind(&s.id)
+    .bind(&s.version)
+    .bind(serde_json::to_string(&questions).unwrap_or_default())
+    .bind(&s.source)
+    .bind(crate::db::now_rfc3339())
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// An answer as stored rows: text value plus the number where there is one.
-fn storage_rows(answer: &Answer) -> Vec<(String, Option<f64>)> {
+pub fn storage_rows(answer: &Answer) -> Vec<(String, Option<f64>)> {
     match answer {
         Answer::Choices(c) => c.iter().map(|v| (v.clone(), None)).collect(),
         Answer::Int(i) => vec![(i.to_string(), Some(*i as f64))],

@@ -37,6 +37,11 @@ pub fn form_page(p: &FormPage) -> Markup {
         .text(lang)
         .replace("{n}", &p.page_number.to_string())
         .replace("{total}", &p.page_total.to_string());
+    let fields = Fields {
+        lang,
+        values: p.values,
+        errors: p.errors,
+    };
     let seen: Vec<&str> = p
         .seen
         .iter()
@@ -82,7 +87,7 @@ pub fn form_page(p: &FormPage) -> Markup {
                     input type="hidden" name=(q.name) value=(v);
                 }
             }
-            @for q in &p.visible { (question(q, p, p.seen.contains(&q.name))) }
+            @for q in &p.visible { (question(q, &fields, p.seen.contains(&q.name))) }
             div.nav {
                 @if p.is_last {
                     button type="submit" name="_nav" value="submit" { (Ui::Submit.text(lang)) }
@@ -98,8 +103,15 @@ pub fn form_page(p: &FormPage) -> Markup {
     layout(lang, title, body)
 }
 
+/// What drawing a question needs besides the question: shared by customer forms and audits.
+pub struct Fields<'a> {
+    pub lang: Lang,
+    pub values: &'a RawAnswers,
+    pub errors: &'a FieldErrors,
+}
+
 /// One question. `was_seen` tells whether an empty value means "left empty" (no default then).
-fn question(q: &Question, p: &FormPage, was_seen: bool) -> Markup {
+pub fn question(q: &Question, p: &Fields, was_seen: bool) -> Markup {
     let lang = p.lang;
     let id = format!("q-{}", q.name);
     let error = p.errors.get(&q.name);

@@ -1,9 +1,12 @@
 //! HTML views as maud functions. Pages are phone-first, work without JavaScript, and inline their small CSS.
 
 pub mod admin;
+pub mod audit_form;
+pub mod audits;
 mod form;
 mod layout;
+pub mod review;
 pub mod staff;
 
-pub use form::{FormPage, form_page, thanks_page};
+pub use form::{Fields, FormPage, form_page, question, thanks_page};
 pub use layout::{error_page, layout, layout_with};

@@ -2,9 +2,12 @@
 
 mod admin;
 mod api;
+mod audit_form;
+mod audits;
 mod auth;
 mod body;
 mod csrf_form;
+mod review;
 pub use csrf_form::field_errors;
 mod form;
 
@@ -119,6 +122,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(auth::routes())
         .merge(admin::routes())
+        .merge(audits::routes())
+        .merge(audit_form::routes())
+        .merge(review::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)

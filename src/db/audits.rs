@@ -1,0 +1,407 @@
+//! SQL for audits: assignments, drafts, submissions, reviews, their history and evidence.
+
+use sqlx::{FromRow, SqlitePool};
+
+use crate::answers::Answer;
+use crate::audits::{Draft, Status};
+use crate::db::now_rfc3339;
+use crate::scoring::AuditScore;
+use crate::survey::Survey;
+
+/// An audit with the names a page shows next to it.
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub shopper_id: i64,
+    pub shopper: String,
+    pub store_code: String,
+    pub store_name: String,
+    pub checklist_id: String,
+    pub window_from: String,
+    pub window_to: String,
+    pub scenario: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub status: StatusColumn,
+    pub excluded: bool,
+    pub exclusion_reason: Option<String>,
+    pub draft: String,
+    pub visit_date: Option<String>,
+    pub time_in: Option<String>,
+    pub time_out: Option<String>,
+    pub score: Option<f64>,
+    pub critical_fail: bool,
+    pub flags: String,
+    pub submitted_at: Option<String>,
+}
+
+/// A status read from the database; the CHECK constraint keeps it to known names.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StatusColumn(pub Status);
+
+impl TryFrom<String> for StatusColumn {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Status::parse(&s)
+            .map(StatusColumn)
+            .ok_or_else(|| format!("unknown audit status '{s}'"))
+    }
+}
+
+impl AuditRow {
+    pub fn status(&self) -> Status {
+        self.status.0
+    }
+
+    pub fn draft(&self) -> Draft {
+        serde_json::from_str(&self.draft).unwrap_or_default()
+    }
+
+    pub fn flags(&self) -> Vec<String> {
+        serde_json::from_str(&self.flags).unwrap_or_default()
+    }
+}
+
+const SELECT: &str = r"select a.id, a.shopper_id, u.username as shopper, a.store_code, s.name as store_name,
+    a.checklist_id, a.window_from, a.window_to, a.scenario, a.status, a.excluded, a.exclusion_reason,
+    a.draft, a.visit_date, a.time_in, a.time_out, a.score, a.critical_fail, a.flags, a.submitted_at
+    from audit a join user u on u.id = a.shopper_id join store s on s.code = a.store_code";
+
+pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<AuditRow>> {
+    sqlx::query_as(&format!("{SELECT} where a.id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// A shopper's own audits, or every audit when `shopper` is `None`; newest window first.
+pub async fn list(
+    pool: &SqlitePool,
+    shopper: Option<i64>,
+    status: Option<Status>,
+) -> sqlx::Result<Vec<AuditRow>> {
+    let sql = format!(
+        "{SELECT} where (?1 is null or a.shopper_id = ?1) and (?2 is null or a.status = ?2)
+         order by a.window_to desc, a.id desc limit 500"
+    );
+    sqlx::query_as(&sql)
+        .bind(shopper)
+        .bind(status.map(Status::as_str))
+        .fetch_all(pool)
+        .await
+}
+
+pub struct NewAssignment<'a> {
+    pub shopper_id: i64,
+    pub store_code: &'a str,
+    pub checklist_id: &'a str,
+    pub window_from: &'a str,
+    pub window_to: &'a str,
+    pub scenario: Option<&'a str>,
+    pub created_by: i64,
+}
+
+pub async fn create(pool: &SqlitePool, a: NewAssignment<'_>) -> sqlx::Result<i64> {
+    let mut tx = pool.begin_with("begin immediate").await?;
+    let now = now_rfc3339();
+    let id: i64 = sqlx::query_scalar(
+        r"insert into audit (shopper_id, store_code, checklist_id, window_from, window_to, scenario, created_by, created_at)
+          values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
+    )
+    .bind(a.shopper_id)
+    .bind(a.store_code)
+    .bind(a.checklist_id)
+    .bind(a.window_from)
+    .bind(a.window_to)
+    .bind(a.scenario)
+    .bind(a.created_by)
+    .bind(&now)
+    .fetch_one(&mut *tx)
+    .await?;
+    event(
+        &mut tx,
+        id,
+        a.created_by,
+        "assigned",
+        None,
+        Status::Assigned,
+        a.scenario,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn event(
+    tx: &mut sqlx::SqliteConnection,
+    audit_id: i64,
+    actor: i64,
+    action: &str,
+    from: Option<Status>,
+    to: Status,
+    reason: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        r"insert into audit_event (audit_id, actor_id, action, from_status, to_status, reason, at)
+          values (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(audit_id)
+    .bind(actor)
+    .bind(action)
+    .bind(from.map(Status::as_str))
+    .bind(to.as_str())
+    .bind(reason)
+    .bind(now_rfc3339())
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Saves the draft; the first save of an assigned (or sent-back) audit starts it, which is recorded.
+pub async fn save_draft(
+    pool: &SqlitePool,
+    id: i64,
+    actor: i64,
+    from: Status,
+    draft: &Draft,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin_with("begin immediate").await?;
+    let json = serde_json::to_string(draft).unwrap_or_else(|_| "{}".into());
+    sqlx::query("update audit set draft = ?, status = 'in_progress' where id = ?")
+        .bind(json)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if from != Status::InProgress {
+        event(
+            &mut tx,
+            id,
+            actor,
+            "started",
+            Some(from),
+            Status::InProgress,
+            None,
+        )
+        .await?;
+    }
+    tx.commit().await
+}
+
+/// A checked, scored audit ready to store.
+pub struct Submission<'a> {
+    pub survey: &'a Survey,
+    pub answers: &'a [(String, Answer)],
+    pub comments: &'a [(String, String)],
+    pub score: &'a AuditScore,
+    pub visit: (&'a str, &'a str, &'a str),
+    pub flags: &'a [String],
+}
+
+/// Stores the submission in one transaction, replacing a previous one after a revision.
+pub async fn submit(
+    pool: &SqlitePool,
+    id: i64,
+    actor: i64,
+    from: Status,
+    s: Submission<'_>,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin_with("begin immediate").await?;
+    crate::db::responses::ensure_form_version(&mut tx, s.survey).await?;
+    for table in ["audit_answer", "audit_comment", "audit_section_score"] {
+        sqlx::query(&format!("delete from {table} where audit_id = ?"))
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for (question, answer) in s.answers {
+        for (position, (value, num)) in crate::db::responses::storage_rows(answer)
+            .into_iter()
+            .enumerate()
+        {
+            sqlx::query("insert into audit_answer (audit_id, question, position, value, num) values (?, ?, ?, ?, ?)")
+                .bind(id)
+                .bind(question)
+                .bind(position as i64)
+                .bind(value)
+                .bind(num)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    for (question, comment) in s.comments {
+        sqlx::query("insert into audit_comment (audit_id, question, comment) values (?, ?, ?)")
+            .bind(id)
+            .bind(question)
+            .bind(comment)
+            .execute(&mut *tx)
+            .await?;
+    }
+    for sec in &s.score.sections {
+        sqlx::query(
+            "insert into audit_section_score (audit_id, section, earned, possible, percent, critical_fail) values (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(&sec.name)
+        .bind(sec.earned)
+        .bind(sec.possible)
+        .bind(sec.percent)
+        .bind(sec.critical_fail)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        r"update audit set status = 'submitted', visit_date = ?, time_in = ?, time_out = ?, definition_hash = ?,
+          score = ?, critical_fail = ?, flags = ?, submitted_at = ? where id = ?",
+    )
+    .bind(s.visit.0)
+    .bind(s.visit.1)
+    .bind(s.visit.2)
+    .bind(&s.survey.hash)
+    .bind(s.score.overall)
+    .bind(s.score.critical_fail)
+    .bind(serde_json::to_string(s.flags).unwrap_or_else(|_| "[]".into()))
+    .bind(now_rfc3339())
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    event(
+        &mut tx,
+        id,
+        actor,
+        "submitted",
+        Some(from),
+        Status::Submitted,
+        None,
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// Applies a review decision and records it. `excluded` is the new exclusion flag.
+pub async fn review(
+    pool: &SqlitePool,
+    id: i64,
+    actor: i64,
+    action: &str,
+    (from, to): (Status, Status),
+    excluded: bool,
+    reason: Option<&str>,
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin_with("begin immediate").await?;
+    sqlx::query("update audit set status = ?, excluded = ?, exclusion_reason = case when ? then ? else null end where id = ?")
+        .bind(to.as_str())
+        .bind(excluded)
+        .bind(excluded)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    event(&mut tx, id, actor, action, Some(from), to, reason).await?;
+    tx.commit().await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EventRow {
+    pub actor: String,
+    pub action: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub reason: Option<String>,
+    pub at: String,
+}
+
+pub async fn events(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<EventRow>> {
+    sqlx::query_as(
+        r"select u.username as actor, e.action, e.from_status, e.to_status, e.reason, e.at
+          from audit_event e join user u on u.id = e.actor_id where e.audit_id = ? order by e.id",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
+/// The stored answers as (question, values) and comments, for the review page.
+pub async fn answers(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        "select question, value from audit_answer where audit_id = ? order by question, position",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn comments(pool: &SqlitePool, id: i64) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as("select question, comment from audit_comment where audit_id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+}
+
+/// The section scores stored at submission: (section, percent, earned, possible, critical fail).
+pub async fn section_scores(
+    pool: &SqlitePool,
+    id: i64,
+) -> sqlx::Result<Vec<(String, Option<f64>, f64, f64, bool)>> {
+    sqlx::query_as("select section, percent, earned, possible, critical_fail from audit_section_score where audit_id = ?")
+        .bind(id)
+        .fetch_all(pool)
+        .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct EvidenceInfo {
+    pub id: i64,
+    pub section: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+pub async fn add_evidence(
+    pool: &SqlitePool,
+    audit_id: i64,
+    section: &str,
+    content_type: &str,
+    bytes: &[u8],
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "insert into evidence (audit_id, section, content_type, size, bytes, uploaded_at) values (?, ?, ?, ?, ?, ?) returning id",
+    )
+    .bind(audit_id)
+    .bind(section)
+    .bind(content_type)
+    .bind(bytes.len() as i64)
+    .bind(bytes)
+    .bind(now_rfc3339())
+    .fetch_one(pool)
+    .await
+}
+
+pub async fn evidence(pool: &SqlitePool, audit_id: i64) -> sqlx::Result<Vec<EvidenceInfo>> {
+    sqlx::query_as(
+        "select id, section, content_type, size from evidence where audit_id = ? order by id",
+    )
+    .bind(audit_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// One evidence file's type and bytes, only if it belongs to `audit_id`.
+pub async fn evidence_bytes(
+    pool: &SqlitePool,
+    audit_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<(String, Vec<u8>)>> {
+    sqlx::query_as("select content_type, bytes from evidence where id = ? and audit_id = ?")
+        .bind(id)
+        .bind(audit_id)
+        .fetch_optional(pool)
+        .await
+}
+
+pub async fn delete_evidence(pool: &SqlitePool, audit_id: i64, id: i64) -> sqlx::Result<bool> {
+    let done = sqlx::query("delete from evidence where id = ? and audit_id = ?")
+        .bind(id)
+        .bind(audit_id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

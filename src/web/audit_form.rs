@@ -1,0 +1,495 @@
+//! The shopper's audit form: one page per section after a visit page, a draft saved on every page, photo evidence.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::AppState;
+use super::audits::visible_audit;
+use crate::answers::{self, FieldErrors, RawAnswers, Scope};
+use crate::audits::{self as rules, Draft, MAX_EVIDENCE_BYTES, Status, parse_date};
+use crate::auth::{CSRF_FIELD, CurrentUser, csrf_token, verify_csrf};
+use crate::db::audits::{self, AuditRow, Submission};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::scoring;
+use crate::survey::Survey;
+use crate::views::audit_form::{AuditPage, audit_page, audit_summary};
+use crate::views::staff::Viewer;
+
+/// Room for two full-size photos and the page's fields in one post.
+const UPLOAD_LIMIT: usize = 2 * MAX_EVIDENCE_BYTES + 64 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/audits/{id}",
+            get(show)
+                .post(save)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/audits/{id}/evidence/{evidence_id}", get(evidence))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct PageQuery {
+    page: Option<usize>,
+    lang: Option<String>,
+}
+
+fn checklist(state: &AppState, a: &AuditRow) -> Result<Arc<Survey>> {
+    state.survey(&a.checklist_id).map_err(|_| {
+        Error::Other(anyhow::anyhow!(
+            "checklist '{}' of audit {} is no longer loaded",
+            a.checklist_id,
+            a.id
+        ))
+    })
+}
+
+fn lang(survey: &Survey, asked: Option<&str>, headers: &HeaderMap) -> Lang {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::negotiate(asked, accept, &survey.languages, survey.default_lang)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let audit = visible_audit(&state, &user, id).await?;
+    if user.role.is_staff() && audit.submitted_at.is_some() {
+        return Ok(Redirect::to(&format!("/audits/{id}/review")).into_response());
+    }
+    let survey = checklist(&state, &audit)?;
+    let lang = lang(&survey, q.lang.as_deref(), &headers);
+    let token = csrf_token(&user.session).await?;
+    let viewer = Viewer {
+        username: &user.username,
+        role: user.role,
+        csrf: &token,
+    };
+    let events = audits::events(&state.pool, id).await?;
+    // Only the assigned shopper fills the audit; others (staff, before submission) get the summary.
+    if audit.shopper_id != user.id || !audit.status().editable() {
+        return Ok(audit_summary(&viewer, &audit, &survey, lang, &events).into_response());
+    }
+    let draft = audit.draft();
+    let page = q.page.unwrap_or(draft.page).min(survey.groups.len());
+    let draw = Drawer {
+        state: &state,
+        viewer: &viewer,
+        audit: &audit,
+        survey: &survey,
+        lang,
+        events: &events,
+    };
+    draw.page(&draft, page, &FieldErrors::new(), StatusCode::OK)
+        .await
+}
+
+/// What a posted page holds: text fields and uploaded files.
+#[derive(Default)]
+struct Posted {
+    fields: Vec<(String, String)>,
+    files: Vec<(String, Vec<u8>)>,
+}
+
+async fn read_multipart(multipart: Result<Multipart, MultipartRejection>) -> Result<Posted> {
+    let mut multipart = multipart.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => Error::too_large(),
+        _ => Error::BadRequest(format!("The form could not be read: {}", e.body_text())),
+    })?;
+    let mut posted = Posted::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(Error::PayloadTooLarge(
+                    "The photos are too large: send at most two photos of 5 MB each at a time."
+                        .into(),
+                ));
+            }
+            Err(e) => {
+                return Err(Error::BadRequest(format!(
+                    "The form could not be read: {}",
+                    e.body_text()
+                )));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(
+                "The photos are too large: send at most two photos of 5 MB each at a time.".into(),
+            ),
+            _ => Error::BadRequest(format!("The form could not be read: {}", e.body_text())),
+        })?;
+        match file_name {
+            // A file input left empty still sends an empty part.
+            Some(f) if f.is_empty() && bytes.is_empty() => {}
+            Some(f) => posted.files.push((f, bytes.to_vec())),
+            None => {
+                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                    Error::BadRequest("The form data is not valid UTF-8 text.".into())
+                })?;
+                posted.fields.push((name, text));
+            }
+        }
+    }
+    Ok(posted)
+}
+
+async fn save(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
+    let audit = visible_audit(&state, &user, id).await?;
+    if audit.shopper_id != user.id {
+        return Err(Error::Forbidden(
+            "Only the assigned shopper can fill in this audit.".into(),
+        ));
+    }
+    let posted = read_multipart(multipart).await?;
+    let field = |name: &str| {
+        posted
+            .fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    verify_csrf(&user.session, field(CSRF_FIELD)).await?;
+    if !audit.status().editable() {
+        return Err(Error::BadRequest(
+            "This audit has been submitted and can no longer be changed.".into(),
+        ));
+    }
+    let survey = checklist(&state, &audit)?;
+    let lang = lang(&survey, field("_lang"), &headers);
+    let page = field("_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+        .min(survey.groups.len());
+    let nav = field("_nav").unwrap_or("next").to_owned();
+
+    let mut draft = audit.draft();
+    merge_page(&mut draft, &survey, page, &posted.fields);
+    let section = if page == 0 {
+        "visit".to_owned()
+    } else {
+        survey.groups[page - 1].name.clone()
+    };
+    let mut errors = FieldErrors::new();
+    let mut refused = Vec::new();
+    for (name, bytes) in &posted.files {
+        match (rules::image_type(bytes), bytes.len() <= MAX_EVIDENCE_BYTES) {
+            (Some(kind), true) => {
+                audits::add_evidence(&state.pool, id, &section, kind, bytes).await?;
+            }
+            _ => refused.push(name.as_str()),
+        }
+    }
+    if !refused.is_empty() {
+        errors.insert(
+            "evidence".into(),
+            format!(
+                "Not saved: {}. Only photos (JPEG, PNG, WebP or GIF) of at most 5 MB can be added.",
+                refused.join(", ")
+            ),
+        );
+    }
+    if let Some(evidence_id) = nav
+        .strip_prefix("delete-")
+        .and_then(|e| e.parse::<i64>().ok())
+    {
+        audits::delete_evidence(&state.pool, id, evidence_id).await?;
+    }
+    let checked = answers::check(&survey, &draft_raw(&draft), Scope::All, lang);
+    let relevant =
+        |p: usize| p == 0 || checked.relevant_groups.get(p - 1).copied().unwrap_or(false);
+    let last = (0..=survey.groups.len())
+        .rev()
+        .find(|p| relevant(*p))
+        .unwrap_or(0);
+    let target = match nav.as_str() {
+        "back" => (0..page).rev().find(|p| relevant(*p)).unwrap_or(0),
+        "next" => (page + 1..=survey.groups.len())
+            .find(|p| relevant(*p))
+            .unwrap_or(page),
+        _ => page,
+    };
+    draft.page = if errors.is_empty() { target } else { page };
+    audits::save_draft(&state.pool, id, user.id, audit.status(), &draft).await?;
+
+    let token = csrf_token(&user.session).await?;
+    let viewer = Viewer {
+        username: &user.username,
+        role: user.role,
+        csrf: &token,
+    };
+    let events = audits::events(&state.pool, id).await?;
+    let draw = Drawer {
+        state: &state,
+        viewer: &viewer,
+        audit: &audit,
+        survey: &survey,
+        lang,
+        events: &events,
+    };
+    if !errors.is_empty() {
+        return draw
+            .page(&draft, page, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+            .await;
+    }
+    match nav.as_str() {
+        "save" => Ok(Redirect::to("/audits?done=saved").into_response()),
+        "submit" if page == last => {
+            submit(&state, &user, &audit, &survey, &draft, lang, &draw).await
+        }
+        _ => draw.page(&draft, draft.page, &errors, StatusCode::OK).await,
+    }
+}
+
+/// Puts one page's posted fields into the draft. A question on the page with
+/// nothing posted (an unticked box) is cleared, not kept from before.
+fn merge_page(draft: &mut Draft, survey: &Survey, page: usize, fields: &[(String, String)]) {
+    let values = |name: &str| -> Vec<String> {
+        fields
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
+    let first = |name: &str| values(name).into_iter().next().unwrap_or_default();
+    if page == 0 {
+        draft.visit.visit_date = first("visit_date");
+        draft.visit.time_in = first("time_in");
+        draft.visit.time_out = first("time_out");
+        return;
+    }
+    for q in &survey.groups[page - 1].questions {
+        let v = values(&q.name);
+        if v.is_empty() {
+            draft.answers.remove(&q.name)
+        } else {
+            draft.answers.insert(q.name.clone(), v)
+        };
+        let comment: String = first(&format!("comment_{}", q.name))
+            .chars()
+            .take(2000)
+            .collect();
+        if comment.is_empty() {
+            draft.comments.remove(&q.name)
+        } else {
+            draft.comments.insert(q.name.clone(), comment)
+        };
+    }
+}
+
+fn draft_raw(draft: &Draft) -> RawAnswers {
+    draft
+        .answers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect::<HashMap<_, _>>()
+}
+
+/// Checks the whole audit; stores and scores it, or shows the first page with a problem.
+async fn submit(
+    state: &AppState,
+    user: &CurrentUser,
+    audit: &AuditRow,
+    survey: &Survey,
+    draft: &Draft,
+    lang: Lang,
+    draw: &Drawer<'_>,
+) -> Result<Response> {
+    let checked = answers::check(survey, &draft_raw(draft), Scope::All, lang);
+    let mut errors = checked.errors.clone();
+    let window = (parse_date(&audit.window_from), parse_date(&audit.window_to));
+    let (Some(from), Some(to)) = window else {
+        return Err(Error::Other(anyhow::anyhow!(
+            "audit {} has a malformed window",
+            audit.id
+        )));
+    };
+    let visit = rules::check_visit(&draft.visit, from, to).map_err(|errs| {
+        for (field, message) in errs {
+            errors.insert(field.into(), message);
+        }
+    });
+    for name in scoring::needs_comment(survey, &checked.answers) {
+        if !draft.comments.contains_key(&name) {
+            errors.insert(
+                format!("comment_{name}"),
+                "Say what you saw: every failed item needs a factual comment.".into(),
+            );
+        }
+    }
+    let visit = match visit {
+        Ok(v) if errors.is_empty() => v,
+        _ => {
+            let bad = |q: &crate::survey::Question| {
+                errors.contains_key(&q.name) || errors.contains_key(&format!("comment_{}", q.name))
+            };
+            let page = if ["visit_date", "time_in", "time_out"]
+                .iter()
+                .any(|f| errors.contains_key(*f))
+            {
+                0
+            } else {
+                survey
+                    .groups
+                    .iter()
+                    .position(|g| g.questions.iter().any(bad))
+                    .map_or(0, |p| p + 1)
+            };
+            return draw
+                .page(draft, page, &errors, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+    };
+    let score = scoring::score(survey, &checked.answers);
+    let now = time::OffsetDateTime::now_utc();
+    let flags = rules::flags(
+        &visit,
+        state.settings.min_visit_minutes,
+        time::PrimitiveDateTime::new(now.date(), now.time()),
+    );
+    let comments: Vec<(String, String)> = draft
+        .comments
+        .iter()
+        .filter(|(q, _)| checked.relevant.contains(*q))
+        .map(|(q, c)| (q.clone(), c.clone()))
+        .collect();
+    audits::submit(
+        &state.pool,
+        audit.id,
+        user.id,
+        audit.status(),
+        Submission {
+            survey,
+            answers: &checked.answers,
+            comments: &comments,
+            score: &score,
+            visit: (
+                &visit.date.to_string(),
+                &draft.visit.time_in,
+                &draft.visit.time_out,
+            ),
+            flags: &flags,
+        },
+    )
+    .await?;
+    tracing::info!(audit = audit.id, "audit submitted");
+    Ok(Redirect::to("/audits?done=submitted").into_response())
+}
+
+/// What stays the same across the pages drawn for one request.
+struct Drawer<'a> {
+    state: &'a AppState,
+    viewer: &'a Viewer<'a>,
+    audit: &'a AuditRow,
+    survey: &'a Survey,
+    lang: Lang,
+    events: &'a [audits::EventRow],
+}
+
+impl Drawer<'_> {
+    async fn page(
+        &self,
+        draft: &Draft,
+        page: usize,
+        errors: &FieldErrors,
+        status: StatusCode,
+    ) -> Result<Response> {
+        let raw = draft_raw(draft);
+        let checked = answers::check(self.survey, &raw, Scope::All, self.lang);
+        let pages: Vec<usize> = (0..=self.survey.groups.len())
+            .filter(|p| {
+                *p == 0
+                    || *p == page
+                    || checked.relevant_groups.get(p - 1).copied().unwrap_or(false)
+            })
+            .collect();
+        let evidence = audits::evidence(&self.state.pool, self.audit.id).await?;
+        let revision_reason = (self.audit.status() == Status::RevisionRequested)
+            .then(|| {
+                self.events
+                    .iter()
+                    .rev()
+                    .find(|e| e.to_status == "revision_requested")
+                    .and_then(|e| e.reason.clone())
+            })
+            .flatten();
+        let markup = audit_page(&AuditPage {
+            viewer: self.viewer,
+            audit: self.audit,
+            survey: self.survey,
+            lang: self.lang,
+            page,
+            page_number: pages.iter().position(|p| *p == page).unwrap_or(0) + 1,
+            page_total: pages.len(),
+            is_last: pages.last() == Some(&page),
+            relevant: &checked.relevant,
+            draft,
+            values: &raw,
+            errors,
+            evidence: &evidence,
+            revision_reason: revision_reason.as_deref(),
+        });
+        let mut response = (status, markup).into_response();
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        Ok(response)
+    }
+}
+
+/// Serves one evidence image to its shopper or to staff, as an image only:
+/// the type was detected at upload, and the page cannot run anything.
+async fn evidence(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, evidence_id)): Path<(i64, i64)>,
+) -> Result<Response> {
+    let audit = visible_audit(&state, &user, id).await?;
+    let (content_type, bytes) = audits::evidence_bytes(&state.pool, audit.id, evidence_id)
+        .await?
+        .ok_or_else(|| Error::not_found("evidence file", evidence_id))?;
+    let mut response = Response::new(Body::from(bytes));
+    let h = response.headers_mut();
+    let kind = HeaderValue::from_str(&content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    h.insert(header::CONTENT_TYPE, kind);
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("inline"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=3600"),
+    );
+    Ok(response)
+}
