@@ -73,6 +73,14 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let catalog = load_surveys(&args)?;
     let pool = db::connect(&args.db.path).await?;
+    // Expired sessions are deleted hourly so the table does not grow forever.
+    let sessions = tower_sessions_sqlx_store::SqliteStore::new(pool.clone());
+    tokio::spawn(
+        tower_sessions::ExpiredDeletion::continuously_delete_expired(
+            sessions,
+            tokio::time::Duration::from_secs(3600),
+        ),
+    );
     let listener = TcpListener::bind(args.addr)
         .await
         .with_context(|| format!("Failed to listen on {}", args.addr))?;

@@ -354,3 +354,25 @@ async fn customer_forms_refuse_a_store_that_is_not_registered() {
             .contains("no store 'S404'")
     );
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_secure_when_served_over_https() {
+    let app = TestApp::new().await;
+    let settings = manyi::web::Settings {
+        secure_cookies: true,
+        ..Default::default()
+    };
+    let mut app = app;
+    app.state =
+        manyi::AppState::with_settings(app.pool.clone(), common::shipped_catalog(), settings);
+    let req = axum::http::Request::get("/login")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let (status, headers, _) = app.send(req).await;
+    assert_eq!(status, 200);
+    let cookie = headers["set-cookie"].to_str().unwrap();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}

@@ -176,6 +176,10 @@ async fn assignment_draft_resume_submit_and_review_work_end_to_end() {
     let (_, page) = phone.get_text(&format!("/audits/{id}")).await;
     assert_eq!(hidden(&page, "_page").as_deref(), Some("1"));
     assert!(page.contains(r#"name="seconds_to_greet" value="45""#));
+    assert!(
+        page.contains(r#"<html lang="zh-CN">"#),
+        "the checklist's language, for screen readers"
+    );
     let (_, visit) = phone.get_text(&format!("/audits/{id}?page=0")).await;
     assert!(visit.contains(r#"value="2026-11-20""#) && visit.contains("<img src=\"/audits/"));
 

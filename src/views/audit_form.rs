@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use maud::{Markup, html};
 
 use super::form::{Fields, question};
-use super::staff::{Viewer, csrf, staff_page};
+use super::staff::{Viewer, csrf, staff_page_in};
 use crate::answers::{FieldErrors, RawAnswers};
 use crate::audits::Draft;
 use crate::db::audits::{AuditRow, EventRow, EvidenceInfo};
@@ -122,7 +122,7 @@ pub fn audit_page(p: &AuditPage) -> Markup {
             }
         }
     };
-    staff_page(p.viewer, p.survey.title.get(lang), body)
+    staff_page_in(p.viewer, lang, p.survey.title.get(lang), body)
 }
 
 /// The history of an audit: every state change with who, when and why.
@@ -151,8 +151,9 @@ pub fn audit_summary(
     lang: Lang,
     events: &[EventRow],
 ) -> Markup {
-    staff_page(
+    staff_page_in(
         viewer,
+        lang,
         survey.title.get(lang),
         html! {
             p { strong { (a.store_name) } " (" (a.store_code) ") · " (a.window_from) " – " (a.window_to) }

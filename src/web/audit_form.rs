@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -14,6 +13,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::audits::visible_audit;
+use super::uploads::{self, read_multipart};
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::{self as rules, Draft, MAX_EVIDENCE_BYTES, Status, parse_date};
 use crate::auth::{CSRF_FIELD, CurrentUser, csrf_token, verify_csrf};
@@ -36,7 +36,10 @@ pub fn routes() -> Router<AppState> {
                 .post(save)
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
-        .route("/audits/{id}/evidence/{evidence_id}", get(evidence))
+        .route(
+            "/audits/{id}/evidence/{evidence_id}",
+            get(uploads::evidence),
+        )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,59 +101,6 @@ async fn show(
     };
     draw.page(&draft, page, &FieldErrors::new(), StatusCode::OK)
         .await
-}
-
-/// What a posted page holds: text fields and uploaded files.
-#[derive(Default)]
-struct Posted {
-    fields: Vec<(String, String)>,
-    files: Vec<(String, Vec<u8>)>,
-}
-
-async fn read_multipart(multipart: Result<Multipart, MultipartRejection>) -> Result<Posted> {
-    let mut multipart = multipart.map_err(|e| match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => Error::too_large(),
-        _ => Error::BadRequest(format!("The form could not be read: {}", e.body_text())),
-    })?;
-    let mut posted = Posted::default();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(Error::PayloadTooLarge(
-                    "The photos are too large: send at most two photos of 5 MB each at a time."
-                        .into(),
-                ));
-            }
-            Err(e) => {
-                return Err(Error::BadRequest(format!(
-                    "The form could not be read: {}",
-                    e.body_text()
-                )));
-            }
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        let file_name = field.file_name().map(str::to_owned);
-        let bytes = field.bytes().await.map_err(|e| match e.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge(
-                "The photos are too large: send at most two photos of 5 MB each at a time.".into(),
-            ),
-            _ => Error::BadRequest(format!("The form could not be read: {}", e.body_text())),
-        })?;
-        match file_name {
-            // A file input left empty still sends an empty part.
-            Some(f) if f.is_empty() && bytes.is_empty() => {}
-            Some(f) => posted.files.push((f, bytes.to_vec())),
-            None => {
-                let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-                    Error::BadRequest("The form data is not valid UTF-8 text.".into())
-                })?;
-                posted.fields.push((name, text));
-            }
-        }
-    }
-    Ok(posted)
 }
 
 async fn save(
@@ -461,35 +411,4 @@ impl Drawer<'_> {
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         Ok(response)
     }
-}
-
-/// Serves one evidence image to its shopper or to staff, as an image only:
-/// the type was detected at upload, and the page cannot run anything.
-async fn evidence(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path((id, evidence_id)): Path<(i64, i64)>,
-) -> Result<Response> {
-    let audit = visible_audit(&state, &user, id).await?;
-    let (content_type, bytes) = audits::evidence_bytes(&state.pool, audit.id, evidence_id)
-        .await?
-        .ok_or_else(|| Error::not_found("evidence file", evidence_id))?;
-    let mut response = Response::new(Body::from(bytes));
-    let h = response.headers_mut();
-    let kind = HeaderValue::from_str(&content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    h.insert(header::CONTENT_TYPE, kind);
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("inline"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, max-age=3600"),
-    );
-    Ok(response)
 }

@@ -8,6 +8,7 @@ mod auth;
 mod body;
 mod csrf_form;
 mod review;
+mod uploads;
 pub use csrf_form::field_errors;
 mod form;
 
@@ -153,6 +154,7 @@ async fn home(State(state): State<AppState>) -> maud::Markup {
         html! {
             h1 { "满意 manyi" }
             p { "顾客满意度调查 · Customer satisfaction surveys" }
+            p { a href="/login" { "员工登录 · Staff login" } }
             ul {
                 @for s in state.catalog.iter().filter(|s| !s.is_audit()) {
                     li {
