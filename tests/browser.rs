@@ -126,12 +126,22 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
     }
 
+    /// Polls until an element matches. Errors while a navigation is under way
+    /// ("aborted by navigation") are retried, not failures.
+    async fn poll(&self, locator: Locator<'_>) -> Result<Element, String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            match self.client.find(locator).await {
+                Ok(e) => return Ok(e),
+                Err(e) if Instant::now() >= deadline => return Err(e.to_string()),
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
     /// Waits (a navigation may still be running) until an element matches.
     async fn wait_for(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(10))
-            .for_element(Locator::Css(css))
+        self.poll(Locator::Css(css))
             .await
             .unwrap_or_else(|e| panic!("`{css}` never appeared: {e}"))
     }
@@ -139,8 +149,7 @@ impl Browser {
     /// Waits for the page whose heading is `text`: the sign a form post has landed.
     async fn expect_h1(&self, text: &str) {
         let xpath = format!("//h1[normalize-space()='{text}']");
-        let wait = self.client.wait().at_most(Duration::from_secs(10));
-        if let Err(e) = wait.for_element(Locator::XPath(&xpath)).await {
+        if let Err(e) = self.poll(Locator::XPath(&xpath)).await {
             let shown = self.client.source().await.unwrap_or_default();
             panic!("expected heading {text:?} ({e}); the page is:\n{shown}");
         }

@@ -126,11 +126,18 @@ impl Phone {
     }
 
     /// Waits until an element matches the XPath: the sign a navigation has landed.
+    /// Errors while a navigation is under way ("aborted by navigation") are retried until `WAIT`.
     async fn expect(&self, xpath: &str) {
-        let wait = self.client.wait().at_most(WAIT);
-        if let Err(e) = wait.for_element(Locator::XPath(xpath)).await {
-            let shown = self.client.source().await.unwrap_or_default();
-            panic!("expected {xpath} ({e}); the page is:\n{shown}");
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self.client.find(Locator::XPath(xpath)).await {
+                Ok(_) => return,
+                Err(e) if Instant::now() >= deadline => {
+                    let shown = self.client.source().await.unwrap_or_default();
+                    panic!("expected {xpath} ({e}); the page is:\n{shown}");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
         }
     }
 
