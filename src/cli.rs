@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{Cli, Command, DbArg, ServeArgs, StoresCommand, UserCommand};
+use crate::config::{Cli, Command, DbArg, SalesCommand, ServeArgs, StoresCommand, UserCommand};
 use crate::survey::{Catalog, LoadError, load_dir};
 use crate::web::{AppState, Settings};
 use crate::{db, export, serve};
 
 mod accounts;
+mod sales;
 
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
@@ -22,6 +23,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::User(UserCommand::Add { username, role, db })) => {
             accounts::add_user(&username, &role, &db).await
         }
+        Some(Command::Sales(SalesCommand::Import { file, db })) => sales::import(&file, &db).await,
+        Some(Command::Demo { db, surveys }) => run_demo(&db, &surveys).await,
         Some(Command::Stores(StoresCommand::Import { file, db })) => {
             accounts::import_stores(&file, &db).await
         }
@@ -73,6 +76,21 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let catalog = load_surveys(&args)?;
     let pool = db::connect(&args.db.path).await?;
+    if args.demo {
+        let empty: bool = sqlx::query_scalar("select not exists(select 1 from response)")
+            .fetch_one(&pool)
+            .await?;
+        if empty {
+            fill_demo(&pool, &catalog, args.utc_offset).await?;
+        }
+    }
+    let rebuilt = db::reports::rebuild_if_empty(&pool, args.utc_offset).await?;
+    if rebuilt > 0 {
+        tracing::info!(
+            responses = rebuilt,
+            "report rollups rebuilt from stored responses"
+        );
+    }
     // Expired sessions are deleted hourly so the table does not grow forever.
     let sessions = tower_sessions_sqlx_store::SqliteStore::new(pool.clone());
     tokio::spawn(
@@ -97,6 +115,8 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|| format!("http://{addr}")),
         secure_cookies: args.secure_cookies,
         min_visit_minutes: args.min_visit_minutes,
+        utc_offset: args.utc_offset,
+        min_n: args.min_n.max(1),
     };
     let state = AppState::with_settings(pool, catalog, settings);
     serve(listener, state, shutdown_signal()).await
@@ -112,6 +132,46 @@ async fn run_export(form: &str, db_arg: &DbArg) -> anyhow::Result<()> {
     let rows = export::write_csv(&pool, form, &mut out).await?;
     out.flush()?;
     eprintln!("{rows} response(s) exported");
+    Ok(())
+}
+
+async fn run_demo(db_arg: &DbArg, surveys: &std::path::Path) -> anyhow::Result<()> {
+    let catalog = load_dir(surveys).map_err(|errors| {
+        print_errors(&errors);
+        anyhow::anyhow!("fix the survey files in {} first", surveys.display())
+    })?;
+    let pool = db::connect(&db_arg.path).await?;
+    fill_demo(&pool, &catalog, crate::web::Settings::default().utc_offset).await
+}
+
+/// Generates the demo data set into an empty database and prints the logins it created.
+async fn fill_demo(
+    pool: &sqlx::SqlitePool,
+    catalog: &Catalog,
+    utc_offset: time::UtcOffset,
+) -> anyhow::Result<()> {
+    let existing: i64 = sqlx::query_scalar("select count(*) from response")
+        .fetch_one(pool)
+        .await?;
+    if existing > 0 {
+        anyhow::bail!(
+            "the database already holds {existing} responses; the demo only fills an empty one"
+        );
+    }
+    let today = time::OffsetDateTime::now_utc().to_offset(utc_offset).date();
+    let spec = crate::demo::Spec::demo(today, utc_offset);
+    eprintln!(
+        "generating demo data: {} stores, about {} responses over {} days…",
+        spec.stores, spec.responses, spec.days
+    );
+    let report = crate::demo::generate(pool, catalog, &spec, |_| {}).await?;
+    println!(
+        "demo data: {} stores, {} responses, {} sales rows, {} approved audits",
+        report.stores, report.responses, report.sales_rows, report.audits
+    );
+    for (name, role, password) in &report.logins {
+        println!("  login {name} ({role}) with password {password}");
+    }
     Ok(())
 }
 

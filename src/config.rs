@@ -36,6 +36,17 @@ pub enum Command {
     /// Manage the store registry.
     #[command(subcommand)]
     Stores(StoresCommand),
+    /// Manage sales data.
+    #[command(subcommand)]
+    Sales(SalesCommand),
+    /// Fill an empty database with a generated year of realistic demo data.
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+        /// The folder of survey files (the demo answers the shipped surveys).
+        #[arg(long, env = "MANYI_SURVEYS", default_value = "surveys")]
+        surveys: PathBuf,
+    },
     /// Write every response of one form to stdout as CSV.
     Export {
         /// The form id, as in `settings.id`.
@@ -71,6 +82,17 @@ pub enum StoresCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum SalesCommand {
+    /// Import a CSV with the header store,date,transactions,revenue. A store and day
+    /// already stored is replaced; a file with any bad row changes nothing.
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -91,6 +113,21 @@ pub struct ServeArgs {
     /// Audits of a visit shorter than this many minutes are flagged for review.
     #[arg(long, env = "MANYI_MIN_VISIT_MINUTES", default_value_t = 5)]
     pub min_visit_minutes: i64,
+    /// The stores' UTC offset, e.g. +08:00: reports count responses by local day.
+    #[arg(long, env = "MANYI_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset)]
+    pub utc_offset: time::UtcOffset,
+    /// Reports show "not enough data" below this many answers.
+    #[arg(long, env = "MANYI_MIN_N", default_value_t = crate::indicators::DEFAULT_MIN_N)]
+    pub min_n: u64,
+    /// Fill an empty database with a generated year of demo data before serving.
+    #[arg(long, env = "MANYI_DEMO")]
+    pub demo: bool,
+}
+
+fn parse_offset(s: &str) -> Result<time::UtcOffset, String> {
+    let format = time::macros::format_description!("[offset_hour sign:mandatory]:[offset_minute]");
+    time::UtcOffset::parse(s.trim(), format)
+        .map_err(|_| format!("'{s}' is not a UTC offset like +08:00"))
 }
 
 #[derive(Debug, Clone, Args)]

@@ -21,6 +21,11 @@ pub enum Error {
     /// Not logged in: pages send the browser to the login form.
     #[error("Please log in first.")]
     Unauthorized,
+    /// A machine client without a valid API token.
+    #[error(
+        "A valid API token is required: send the header `Authorization: Bearer <token>`. Admins create tokens under API tokens."
+    )]
+    BadToken,
     /// Logged in, but not allowed (wrong role, or a refused CSRF token).
     #[error("{0}")]
     Forbidden(String),
@@ -50,7 +55,7 @@ impl Error {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::BadToken => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -205,7 +205,26 @@ pub async fn submit(
     s: Submission<'_>,
 ) -> sqlx::Result<()> {
     let mut tx = pool.begin_with("begin immediate").await?;
-    crate::db::responses::ensure_form_version(&mut tx, s.survey).await?;
+    write_submission(&mut tx, id, &s).await?;
+    event(
+        &mut tx,
+        id,
+        actor,
+        "submitted",
+        Some(from),
+        Status::Submitted,
+        None,
+    )
+    .await?;
+    tx.commit().await
+}
+
+async fn write_submission(
+    tx: &mut sqlx::SqliteConnection,
+    id: i64,
+    s: &Submission<'_>,
+) -> sqlx::Result<()> {
+    crate::db::responses::ensure_form_version(tx, s.survey).await?;
     for table in ["audit_answer", "audit_comment", "audit_section_score"] {
         sqlx::query(&format!("delete from {table} where audit_id = ?"))
             .bind(id)
@@ -263,17 +282,65 @@ pub async fn submit(
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    Ok(())
+}
+
+/// Stores a generated, already approved audit (demo and benchmark data) with its full history.
+pub async fn insert_approved(
+    tx: &mut sqlx::SqliteConnection,
+    a: &NewAssignment<'_>,
+    s: &Submission<'_>,
+) -> sqlx::Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        r"insert into audit (shopper_id, store_code, checklist_id, window_from, window_to, scenario, created_by, created_at)
+          values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
+    )
+    .bind(a.shopper_id)
+    .bind(a.store_code)
+    .bind(a.checklist_id)
+    .bind(a.window_from)
+    .bind(a.window_to)
+    .bind(a.scenario)
+    .bind(a.created_by)
+    .bind(now_rfc3339())
+    .fetch_one(&mut *tx)
+    .await?;
     event(
-        &mut tx,
+        tx,
         id,
-        actor,
+        a.created_by,
+        "assigned",
+        None,
+        Status::Assigned,
+        a.scenario,
+    )
+    .await?;
+    write_submission(tx, id, s).await?;
+    event(
+        tx,
+        id,
+        a.shopper_id,
         "submitted",
-        Some(from),
+        Some(Status::InProgress),
         Status::Submitted,
         None,
     )
     .await?;
-    tx.commit().await
+    sqlx::query("update audit set status = 'approved' where id = ?")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    event(
+        tx,
+        id,
+        a.created_by,
+        "approved",
+        Some(Status::Submitted),
+        Status::Approved,
+        None,
+    )
+    .await?;
+    Ok(id)
 }
 
 /// Applies a review decision and records it. `excluded` is the new exclusion flag.

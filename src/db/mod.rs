@@ -1,7 +1,9 @@
 //! The SQLite connection pool: one place for connection settings and migrations.
 
 pub mod audits;
+pub mod reports;
 pub mod responses;
+pub mod sales;
 pub mod stores;
 pub mod users;
 

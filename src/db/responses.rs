@@ -13,6 +13,8 @@ pub struct NewResponse<'a> {
     pub lang: &'a str,
     pub answers: &'a [(String, Answer)],
     pub submission_key: Option<&'a str>,
+    /// The stores' local day, which the report rollups count the response under.
+    pub day: time::Date,
 }
 
 /// The id of the stored response, and whether this call stored it (false on a repeated submit).
@@ -67,6 +69,10 @@ pub async fn insert(pool: &SqlitePool, new: NewResponse<'_>) -> sqlx::Result<Sto
                 .await?;
         }
     }
+    let contribution = crate::rollup::contribution(s, new.answers);
+    let day = new.day.to_string();
+    let counts = crate::rollup::Counts::from(&contribution);
+    crate::db::reports::add_counts(&mut tx, &s.id, new.store.unwrap_or(""), &day, &counts).await?;
     tx.commit().await?;
     Ok(Stored { id, created: true })
 }
@@ -181,4 +187,83 @@ pub async fn for_each_in_form(
 /// Whether the database answers at all (for /healthz).
 pub async fn ping(pool: &SqlitePool) -> sqlx::Result<()> {
     sqlx::query("select 1").execute(pool).await.map(|_| ())
+}
+
+/// A generated response for [`insert_batch`].
+pub struct BatchResponse {
+    pub store: Option<String>,
+    pub lang: &'static str,
+    /// RFC 3339, UTC.
+    pub submitted_at: String,
+    /// The local day the rollups count it under.
+    pub day: String,
+    pub answers: Vec<(String, Answer)>,
+}
+
+/// Stores many responses of one survey in one transaction with multi-row inserts,
+/// and adds them to the rollups through the same counting as single submissions.
+/// Used by the demo and the benchmark, where millions of rows must load in minutes.
+pub async fn insert_batch(
+    pool: &SqlitePool,
+    survey: &Survey,
+    batch: &[BatchResponse],
+) -> sqlx::Result<()> {
+    let mut tx = pool.begin_with("begin immediate").await?;
+    ensure_form_version(&mut tx, survey).await?;
+    let first: i64 = sqlx::query_scalar("select coalesce(max(id), 0) + 1 from response")
+        .fetch_one(&mut *tx)
+        .await?;
+    for (chunk_no, chunk) in batch.chunks(500).enumerate() {
+        let mut q = sqlx::QueryBuilder::new(
+            "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at) ",
+        );
+        q.push_values(chunk.iter().enumerate(), |mut b, (i, r)| {
+            b.push_bind(first + (chunk_no * 500 + i) as i64)
+                .push_bind(&survey.id)
+                .push_bind(&survey.version)
+                .push_bind(&survey.hash)
+                .push_bind(r.store.as_deref())
+                .push_bind(r.lang)
+                .push_bind(&r.submitted_at);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let rows: Vec<(i64, &str, i64, String, Option<f64>)> = batch
+        .iter()
+        .enumerate()
+        .flat_map(|(i, r)| {
+            r.answers.iter().flat_map(move |(q, a)| {
+                storage_rows(a)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(pos, (v, n))| (first + i as i64, q.as_str(), pos as i64, v, n))
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(1000) {
+        let mut q = sqlx::QueryBuilder::new(
+            "insert into answer (response_id, question, position, value, num) ",
+        );
+        q.push_values(chunk, |mut b, (id, question, pos, value, num)| {
+            b.push_bind(id)
+                .push_bind(*question)
+                .push_bind(pos)
+                .push_bind(value)
+                .push_bind(num);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let mut counts: std::collections::BTreeMap<(&str, &str), crate::rollup::Counts> =
+        Default::default();
+    for r in batch {
+        let c = crate::rollup::contribution(survey, &r.answers);
+        counts
+            .entry((r.store.as_deref().unwrap_or(""), r.day.as_str()))
+            .or_default()
+            .add(&c);
+    }
+    for ((store, day), c) in &counts {
+        crate::db::reports::add_counts(&mut tx, &survey.id, store, day, c).await?;
+    }
+    tx.commit().await
 }

@@ -155,3 +155,49 @@ pub fn poster_page(
         },
     )
 }
+
+/// API tokens: the list, a form for a new one, and a new token shown once.
+pub fn tokens_page(
+    viewer: &Viewer,
+    tokens: &[(i64, String, String, bool)],
+    new_token: Option<&str>,
+) -> Markup {
+    staff_page(
+        viewer,
+        "API tokens",
+        html! {
+            @if let Some(t) = new_token {
+                div.summary role="status" {
+                    p { strong { "Copy this token now; it is not shown again:" } }
+                    p { code { (t) } }
+                    p.hint { "Send it as " code { "Authorization: Bearer …" } " to " code { "POST /api/v1/sales" } "." }
+                }
+            }
+            div.wide { table {
+                thead { tr { th { "Name" } th { "Created (UTC)" } th { "Status" } th {} } }
+                tbody {
+                    @for (id, name, created, revoked) in tokens {
+                        tr {
+                            td { (name) } td { (created) }
+                            td { @if *revoked { span.tag.flag { "revoked" } } @else { "active" } }
+                            td {
+                                @if !*revoked {
+                                    form.inline method="post" action={ "/admin/tokens/" (id) "/revoke" } {
+                                        (csrf(viewer.csrf))
+                                        button.sec type="submit" { "Revoke" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            } }
+            h2 { "New token" }
+            form method="post" action="/admin/tokens" {
+                (csrf(viewer.csrf))
+                (field("name", "What it is for (e.g. POS nightly export)", "text", "", &FieldErrors::new()))
+                button type="submit" { "Create token" }
+            }
+        },
+    )
+}

@@ -5,6 +5,7 @@ pub mod audit_form;
 pub mod audits;
 mod form;
 mod layout;
+pub mod reports;
 pub mod review;
 pub mod staff;
 

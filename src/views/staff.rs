@@ -23,6 +23,7 @@ select,input[type=password],input[type=time],input[type=file]{width:100%;min-hei
 .tag{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e8eef7;font-size:.85rem}\
 .flag{background:#fdecea;color:#8a1c10}\
 .inline{display:inline}\
+svg{max-width:100%;height:auto}\
 ";
 
 /// Who the page is for, to draw the nav bar.
@@ -43,10 +44,11 @@ pub fn staff_page_in(viewer: &Viewer, lang: Lang, title: &str, body: Markup) -> 
             strong { "满意 manyi" }
             a href="/audits" { @if viewer.role.is_staff() { "Audits" } @else { "My assignments" } }
             @if viewer.role.is_staff() {
+                a href="/reports" { "Reports" }
                 a href="/assignments/new" { "New assignment" }
                 a href="/admin/stores" { "Stores" }
             }
-            @if viewer.role == Role::Admin { a href="/admin/users" { "Users" } }
+            @if viewer.role == Role::Admin { a href="/admin/users" { "Users" } a href="/admin/tokens" { "API tokens" } }
             form.inline method="post" action="/logout" {
                 (csrf(viewer.csrf))
                 span.hint { (viewer.username) " (" (viewer.role) ") " }

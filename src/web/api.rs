@@ -164,6 +164,7 @@ async fn submit(
             lang: lang.code(),
             answers: &checked.answers,
             submission_key: key.as_deref(),
+            day: state.settings.today(),
         },
     )
     .await?;

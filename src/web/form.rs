@@ -231,6 +231,7 @@ async fn submit(
             lang: lang.code(),
             answers: &all.answers,
             submission_key: Some(&token),
+            day: state.settings.today(),
         },
     )
     .await?;

@@ -7,7 +7,9 @@ mod audits;
 mod auth;
 mod body;
 mod csrf_form;
+mod reports;
 mod review;
+mod sales;
 mod uploads;
 pub use csrf_form::field_errors;
 mod form;
@@ -55,6 +57,19 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Audits shorter than this are flagged for the reviewer.
     pub min_visit_minutes: i64,
+    /// The stores' time zone: a response counts for the local day it was given on.
+    pub utc_offset: time::UtcOffset,
+    /// Fewer answers than this and a report shows "not enough data".
+    pub min_n: u64,
+}
+
+impl Settings {
+    /// Today in the stores' time zone.
+    pub fn today(&self) -> time::Date {
+        time::OffsetDateTime::now_utc()
+            .to_offset(self.utc_offset)
+            .date()
+    }
 }
 
 impl Default for Settings {
@@ -63,6 +78,8 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             secure_cookies: false,
             min_visit_minutes: 5,
+            utc_offset: time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC),
+            min_n: crate::indicators::DEFAULT_MIN_N,
         }
     }
 }
@@ -120,12 +137,14 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .merge(form::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api::routes().merge(sales::api_routes()))
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(audits::routes())
         .merge(audit_form::routes())
         .merge(review::routes())
+        .merge(reports::routes())
+        .merge(sales::admin_routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(sessions)

@@ -1,0 +1,182 @@
+//! Charts come out as well-formed SVG with their title, axes and the expected number of series.
+
+use super::*;
+use crate::indicators::{Reading, nps, percent};
+
+fn chart(kind: Kind) -> Chart {
+    Chart {
+        title: "CSAT <by week> & more".into(),
+        desc: "Share of 4s and 5s".into(),
+        x_label: "Week".into(),
+        y_label: "CSAT (%)".into(),
+        no_data: "No data for this selection".into(),
+        kind,
+    }
+}
+
+fn parse(svg: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(svg).unwrap_or_else(|e| panic!("not well-formed: {e}\n{svg}"))
+}
+
+fn texts(doc: &roxmltree::Document) -> Vec<String> {
+    doc.descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .filter_map(|n| n.text().map(|t| t.trim().to_owned()))
+        .collect()
+}
+
+#[test]
+fn a_trend_has_title_desc_axis_titles_band_and_two_lines() {
+    let periods: Vec<String> = (1..=4).map(|w| format!("W{w}")).collect();
+    let current = vec![
+        percent(40, 50, 5),
+        percent(3, 4, 5),
+        percent(45, 50, 5),
+        percent(48, 50, 5),
+    ];
+    let previous = vec![
+        percent(30, 50, 5),
+        percent(35, 50, 5),
+        percent(36, 50, 5),
+        percent(38, 50, 5),
+    ];
+    let c = chart(Kind::Trend {
+        periods,
+        current,
+        previous,
+        legend: ["This".into(), "Before".into(), "95% CI".into()],
+    });
+    let svg = render_svg(&c);
+    let doc = parse(&svg);
+    let root = doc.root_element();
+    assert_eq!(root.attribute("role"), Some("img"));
+    let first: Vec<&str> = root
+        .children()
+        .filter(|n| n.is_element())
+        .take(2)
+        .map(|n| n.tag_name().name())
+        .collect();
+    assert_eq!(first, ["title", "desc"]);
+    assert_eq!(
+        root.children()
+            .find(|n| n.has_tag_name("title"))
+            .and_then(|n| n.text()),
+        Some("CSAT <by week> & more")
+    );
+    let t = texts(&doc);
+    for needle in ["Week", "CSAT (%)", "W1", "W4", "This", "Before", "95% CI"] {
+        assert!(
+            t.iter().any(|s| s == needle),
+            "missing text {needle}: {t:?}"
+        );
+    }
+    // The week with n = 4 splits the current line into two runs, each with a band;
+    // the previous range is one dashed line.
+    let polygons = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polygon"))
+        .count();
+    assert!(polygons >= 2, "bands: {polygons}");
+    let lines = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline"))
+        .count();
+    assert!(
+        lines >= 3,
+        "two current runs and the previous line: {lines}"
+    );
+}
+
+#[test]
+fn bars_show_each_label_with_its_n_and_not_enough_data_as_such() {
+    let c = chart(Kind::Bars {
+        bars: vec![
+            ("S001 南京路店".into(), percent(45, 50, 5)),
+            ("S002".into(), percent(20, 40, 5)),
+            ("S003".into(), Reading::NotEnough { n: 2 }),
+        ],
+    });
+    let doc_svg = render_svg(&c);
+    let doc = parse(&doc_svg);
+    let t = texts(&doc);
+    assert!(t.iter().any(|s| s == "S001 南京路店"));
+    assert!(t.iter().any(|s| s == "90.0 (n=50)"));
+    assert!(t.iter().any(|s| s == "n=2 —"));
+    let rects = doc.descendants().filter(|n| n.has_tag_name("rect")).count();
+    assert!(rects >= 3, "background and two bars: {rects}");
+}
+
+#[test]
+fn a_stacked_chart_has_one_series_per_segment() {
+    let c = chart(Kind::Stacked {
+        periods: vec!["2026-10".into(), "2026-11".into()],
+        segments: vec!["Detractors".into(), "Passives".into(), "Promoters".into()],
+        counts: vec![vec![10, 20, 70], vec![5, 15, 30]],
+    });
+    let svg = render_svg(&c);
+    let doc = parse(&svg);
+    let t = texts(&doc);
+    for s in ["Detractors", "Passives", "Promoters", "n=100", "n=50"] {
+        assert!(t.iter().any(|x| x == s), "missing {s}");
+    }
+}
+
+#[test]
+fn a_heatmap_writes_each_cell() {
+    let c = chart(Kind::Heatmap {
+        rows: vec!["Greeting".into(), "Checkout".into()],
+        columns: vec!["S001".into(), "S002".into()],
+        cells: vec![
+            vec![Some((92.5, 3)), None],
+            vec![Some((40.0, 3)), Some((100.0, 1))],
+        ],
+    });
+    let doc_svg = render_svg(&c);
+    let t = texts(&parse(&doc_svg));
+    for s in ["Greeting", "S002", "92", "—", "40", "100"] {
+        assert!(t.iter().any(|x| x == s), "missing {s}: {t:?}");
+    }
+}
+
+#[test]
+fn an_empty_chart_says_no_data_instead_of_drawing_nothing() {
+    let c = chart(Kind::Trend {
+        periods: vec![],
+        current: vec![],
+        previous: vec![],
+        legend: ["a".into(), "b".into(), "c".into()],
+    });
+    let svg = render_svg(&c);
+    assert!(
+        texts(&parse(&svg))
+            .iter()
+            .any(|s| s == "No data for this selection")
+    );
+    let c = chart(Kind::Bars { bars: vec![] });
+    assert!(render_svg(&c).contains("No data for this selection"));
+    let one = chart(Kind::Trend {
+        periods: vec!["W1".into()],
+        current: vec![percent(5, 5, 5)],
+        previous: vec![Reading::NotEnough { n: 0 }],
+        legend: ["a".into(), "b".into(), "c".into()],
+    });
+    parse(&render_svg(&one));
+}
+
+#[test]
+fn the_csv_holds_the_same_numbers_as_the_chart() {
+    let c = chart(Kind::Trend {
+        periods: vec!["W1".into(), "W2".into()],
+        current: vec![percent(8, 10, 5), Reading::NotEnough { n: 3 }],
+        previous: vec![nps(5, 3, 2, 5), percent(1, 1, 5)],
+        legend: ["a".into(), "b".into(), "c".into()],
+    });
+    let csv = to_csv(&c);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "period,value,low,high,n,previous_value,previous_low,previous_high,previous_n"
+    );
+    assert!(lines[1].starts_with("W1,80.0000,49.0"), "{}", lines[1]);
+    assert_eq!(lines[2], "W2,,,,3,,,,1");
+}

@@ -1,0 +1,314 @@
+//! SQL for reports: keeping the daily rollups, and reading them (with sales and audits) for a filter.
+
+use sqlx::{FromRow, SqliteConnection, SqlitePool};
+
+use crate::reports::{Filter, Grouping};
+use crate::rollup::Counts;
+
+/// Adds counts (one response's, or a batch's) to the rollups of a form, store and local day.
+pub async fn add_counts(
+    tx: &mut SqliteConnection,
+    form_id: &str,
+    store: &str,
+    day: &str,
+    c: &Counts,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        r"insert into daily_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, nps_promoters,
+            nps_detractors, return_n, return_repeat, complaints, awareness_n)
+          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+          on conflict (day, store_code, form_id) do update set
+            responses = responses + ?4, sat_n = sat_n + ?5, sat_top2 = sat_top2 + ?6, nps_n = nps_n + ?7,
+            nps_promoters = nps_promoters + ?8, nps_detractors = nps_detractors + ?9, return_n = return_n + ?10,
+            return_repeat = return_repeat + ?11, complaints = complaints + ?12, awareness_n = awareness_n + ?13",
+    )
+    .bind(day)
+    .bind(store)
+    .bind(form_id)
+    .bind(c.responses)
+    .bind(c.sat_n)
+    .bind(c.sat_top2)
+    .bind(c.nps_n)
+    .bind(c.nps_promoters)
+    .bind(c.nps_detractors)
+    .bind(c.return_n)
+    .bind(c.return_repeat)
+    .bind(c.complaints)
+    .bind(c.awareness_n)
+    .execute(&mut *tx)
+    .await?;
+    for (channel, n) in &c.channels {
+        sqlx::query(
+            r"insert into daily_channel (day, store_code, form_id, channel, n) values (?1, ?2, ?3, ?4, ?5)
+              on conflict (day, store_code, form_id, channel) do update set n = n + ?5",
+        )
+        .bind(day)
+        .bind(store)
+        .bind(form_id)
+        .bind(channel)
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for (aspect, (n, sum, sum_sq)) in &c.gaps {
+        sqlx::query(
+            r"insert into daily_gap (day, store_code, form_id, aspect, n, sum, sum_sq) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+              on conflict (day, store_code, form_id, aspect) do update set n = n + ?5, sum = sum + ?6, sum_sq = sum_sq + ?7",
+        )
+        .bind(day)
+        .bind(store)
+        .bind(form_id)
+        .bind(aspect)
+        .bind(n)
+        .bind(sum)
+        .bind(sum_sq)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Summed counters of `daily_stat` for one group (a period or a store).
+#[derive(Debug, Clone, Default, PartialEq, FromRow)]
+pub struct Stat {
+    pub key: String,
+    pub responses: i64,
+    pub sat_n: i64,
+    pub sat_top2: i64,
+    pub nps_n: i64,
+    pub nps_promoters: i64,
+    pub nps_detractors: i64,
+    pub return_n: i64,
+    pub return_repeat: i64,
+    pub complaints: i64,
+}
+
+/// The SQL that turns a day into its period label.
+fn period_sql(g: Grouping, column: &str) -> String {
+    match g {
+        Grouping::Day => column.to_owned(),
+        // The Monday on or before the day.
+        Grouping::Week => format!("date({column}, '-6 days', 'weekday 1')"),
+        Grouping::Month => format!("substr({column}, 1, 7)"),
+    }
+}
+
+/// The WHERE clause every rollup query shares: ?1 from, ?2 to, ?3 store, ?4 region, ?5 form.
+const WHERE: &str = "d.day between ?1 and ?2
+    and (?3 is null or d.store_code = ?3)
+    and (?4 is null or d.store_code in (select code from store where region = ?4))
+    and (?5 is null or d.form_id = ?5)";
+
+const SUMS: &str = "sum(responses) as responses, sum(sat_n) as sat_n, sum(sat_top2) as sat_top2,
+    sum(nps_n) as nps_n, sum(nps_promoters) as nps_promoters, sum(nps_detractors) as nps_detractors,
+    sum(return_n) as return_n, sum(return_repeat) as return_repeat, sum(complaints) as complaints";
+
+fn bind<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    f: &'q Filter,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(f.from.to_string())
+        .bind(f.to.to_string())
+        .bind(f.store.as_deref())
+        .bind(f.region.as_deref())
+        .bind(f.form.as_deref())
+}
+
+/// Counters per period (or per store with `by_store`).
+pub async fn stats(pool: &SqlitePool, f: &Filter, by_store: bool) -> sqlx::Result<Vec<Stat>> {
+    let key = if by_store {
+        "d.store_code".to_owned()
+    } else {
+        period_sql(f.grouping, "d.day")
+    };
+    let sql = format!(
+        "select {key} as key, {SUMS} from daily_stat d where {WHERE} group by 1 order by 1"
+    );
+    bind(sqlx::query_as(&sql), f).fetch_all(pool).await
+}
+
+/// Respondents naming each awareness channel, and how many respondents named any.
+pub async fn channels(pool: &SqlitePool, f: &Filter) -> sqlx::Result<(Vec<(String, i64)>, i64)> {
+    let sql = format!(
+        "select d.channel, sum(d.n) from daily_channel d where {WHERE} group by 1 order by 2 desc"
+    );
+    let rows = bind(sqlx::query_as(&sql), f).fetch_all(pool).await?;
+    let sql = format!("select coalesce(sum(awareness_n), 0) from daily_stat d where {WHERE}");
+    let (total,): (i64,) = bind(sqlx::query_as(&sql), f).fetch_one(pool).await?;
+    Ok((rows, total))
+}
+
+/// Per aspect: (aspect, n, Σ gap, Σ gap²).
+pub async fn gaps(pool: &SqlitePool, f: &Filter) -> sqlx::Result<Vec<(String, i64, f64, f64)>> {
+    let sql = format!(
+        "select d.aspect, sum(d.n), sum(d.sum), sum(d.sum_sq) from daily_gap d where {WHERE} group by 1"
+    );
+    bind(sqlx::query_as(&sql), f).fetch_all(pool).await
+}
+
+/// Sales per period (or per store): (key, revenue, transactions). Forms do not apply to sales.
+pub async fn sales(
+    pool: &SqlitePool,
+    f: &Filter,
+    by_store: bool,
+) -> sqlx::Result<Vec<(String, f64, i64)>> {
+    let key = if by_store {
+        "d.store_code".to_owned()
+    } else {
+        period_sql(f.grouping, "d.day")
+    };
+    let sql = format!(
+        "select {key}, sum(d.revenue), sum(d.transactions) from sales d
+         where d.day between ?1 and ?2 and (?3 is null or d.store_code = ?3)
+           and (?4 is null or d.store_code in (select code from store where region = ?4))
+         group by 1 order by 1"
+    );
+    sqlx::query_as(&sql)
+        .bind(f.from.to_string())
+        .bind(f.to.to_string())
+        .bind(f.store.as_deref())
+        .bind(f.region.as_deref())
+        .fetch_all(pool)
+        .await
+}
+
+/// Approved, not excluded audits' scores per period (or per store): (key, n, Σ, Σ²).
+pub async fn audit_scores(
+    pool: &SqlitePool,
+    f: &Filter,
+    by_store: bool,
+) -> sqlx::Result<Vec<(String, i64, f64, f64)>> {
+    let key = if by_store {
+        "a.store_code".to_owned()
+    } else {
+        period_sql(f.grouping, "a.visit_date")
+    };
+    let sql = format!(
+        "select {key}, count(*), sum(a.score), sum(a.score * a.score) from audit a
+         where a.status = 'approved' and a.excluded = 0 and a.score is not null
+           and a.visit_date between ?1 and ?2 and (?3 is null or a.store_code = ?3)
+           and (?4 is null or a.store_code in (select code from store where region = ?4))
+         group by 1 order by 1"
+    );
+    sqlx::query_as(&sql)
+        .bind(f.from.to_string())
+        .bind(f.to.to_string())
+        .bind(f.store.as_deref())
+        .bind(f.region.as_deref())
+        .fetch_all(pool)
+        .await
+}
+
+/// Section × store means of approved, not excluded audits: (section, store, n, mean %).
+pub async fn section_heat(
+    pool: &SqlitePool,
+    f: &Filter,
+) -> sqlx::Result<Vec<(String, String, i64, f64)>> {
+    sqlx::query_as(
+        "select s.section, a.store_code, count(*), avg(s.percent) from audit_section_score s
+         join audit a on a.id = s.audit_id
+         where a.status = 'approved' and a.excluded = 0 and s.percent is not null
+           and a.visit_date between ?1 and ?2 and (?3 is null or a.store_code = ?3)
+           and (?4 is null or a.store_code in (select code from store where region = ?4))
+         group by 1, 2",
+    )
+    .bind(f.from.to_string())
+    .bind(f.to.to_string())
+    .bind(f.store.as_deref())
+    .bind(f.region.as_deref())
+    .fetch_all(pool)
+    .await
+}
+
+/// Every region, for the filter.
+pub async fn regions(pool: &SqlitePool) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("select distinct region from store order by region")
+        .fetch_all(pool)
+        .await
+}
+
+/// Fills the rollups from stored responses when they are empty but responses exist
+/// (a database from before reports). Each response is read against its own stored definition.
+pub async fn rebuild_if_empty(
+    pool: &SqlitePool,
+    utc_offset: time::UtcOffset,
+) -> anyhow::Result<u64> {
+    use futures_util::TryStreamExt;
+    use std::collections::HashMap;
+    use time::format_description::well_known::Rfc3339;
+
+    let (rolled, stored): (i64, i64) =
+        sqlx::query_as("select (select count(*) from daily_stat), (select count(*) from response)")
+            .fetch_one(pool)
+            .await?;
+    if rolled > 0 || stored == 0 {
+        return Ok(0);
+    }
+    let mut surveys: HashMap<String, Option<crate::survey::Survey>> = HashMap::new();
+    for (hash, source) in
+        sqlx::query_as::<_, (String, String)>("select hash, source from form_version")
+            .fetch_all(pool)
+            .await?
+    {
+        surveys.insert(
+            hash,
+            crate::survey::parse_survey("stored definition", &source).ok(),
+        );
+    }
+    let mut tx = pool.begin_with("begin immediate").await?;
+    let mut count = 0;
+    {
+        let mut rows = sqlx::query_as::<_, (i64, String, Option<String>, String, String, Option<String>, Option<String>)>(
+            r"select r.id, r.definition_hash, r.store, r.form_id, r.submitted_at, a.question, a.value
+              from response r left join answer a on a.response_id = r.id order by r.id, a.question, a.position",
+        )
+        .fetch(pool);
+        let mut current: Option<(
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            crate::answers::RawAnswers,
+        )> = None;
+        let mut pending = Vec::new();
+        while let Some((id, hash, store, form, at, q, v)) = rows.try_next().await? {
+            if current.as_ref().is_none_or(|c| c.0 != id) {
+                if let Some(done) = current.take() {
+                    pending.push(done);
+                }
+                current = Some((id, hash, store, form, at, Default::default()));
+            }
+            if let (Some(c), Some(q), Some(v)) = (current.as_mut(), q, v) {
+                c.5.entry(q).or_default().push(v);
+            }
+        }
+        pending.extend(current);
+        for (_, hash, store, form, at, raw) in pending {
+            let Some(Some(survey)) = surveys.get(&hash) else {
+                continue;
+            };
+            let checked = crate::answers::check(
+                survey,
+                &raw,
+                crate::answers::Scope::All,
+                survey.default_lang,
+            );
+            let day = time::OffsetDateTime::parse(&at, &Rfc3339)
+                .map(|t| t.to_offset(utc_offset).date().to_string())
+                .unwrap_or_default();
+            let c = crate::rollup::contribution(survey, &checked.answers);
+            add_counts(
+                &mut tx,
+                &form,
+                store.as_deref().unwrap_or(""),
+                &day,
+                &Counts::from(&c),
+            )
+            .await?;
+            count += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(count)
+}

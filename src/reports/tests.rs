@@ -1,0 +1,130 @@
+use time::macros::date;
+
+use super::*;
+
+fn q(pairs: &[(&str, &str)]) -> FilterQuery {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(x, _)| *x == k)
+            .map(|(_, v)| (*v).to_owned())
+    };
+    FilterQuery {
+        period: get("period"),
+        from: get("from"),
+        to: get("to"),
+        store: get("store"),
+        region: get("region"),
+        form: get("form"),
+        group: get("group"),
+        lang: None,
+    }
+}
+
+const TODAY: Date = date!(2026 - 11 - 22);
+
+#[test]
+fn the_default_is_the_last_quarter_by_week() {
+    let f = Filter::parse(&q(&[]), TODAY, 5).unwrap();
+    assert_eq!(
+        (f.from, f.to, f.grouping),
+        (date!(2026 - 08 - 24), TODAY, Grouping::Week)
+    );
+    assert_eq!(f.previous().to, date!(2026 - 08 - 23));
+    assert_eq!(f.previous().from, date!(2026 - 05 - 25));
+}
+
+#[test]
+fn a_custom_range_needs_both_dates_in_order() {
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-01-01"),
+            ("to", "2026-03-31"),
+            ("group", "month"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(f.periods(), ["2026-01", "2026-02", "2026-03"]);
+    assert!(
+        Filter::parse(
+            &q(&[("period", "custom"), ("from", "2026-01-01")]),
+            TODAY,
+            5
+        )
+        .unwrap_err()
+        .contains("`to`")
+    );
+    assert!(
+        Filter::parse(
+            &q(&[
+                ("period", "custom"),
+                ("from", "2026-02-01"),
+                ("to", "2026-01-01")
+            ]),
+            TODAY,
+            5
+        )
+        .is_err()
+    );
+    assert!(
+        Filter::parse(&q(&[("period", "decade")]), TODAY, 5)
+            .unwrap_err()
+            .contains("week, month")
+    );
+    assert!(Filter::parse(&q(&[("group", "hour")]), TODAY, 5).is_err());
+    assert!(
+        Filter::parse(
+            &q(&[
+                ("period", "custom"),
+                ("from", "2020-01-01"),
+                ("to", "2026-01-01")
+            ]),
+            TODAY,
+            5
+        )
+        .is_err()
+    );
+}
+
+#[test]
+fn weeks_start_on_monday_and_every_period_is_listed() {
+    // 2026-11-22 is a Sunday: its week starts on Monday the 16th.
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-11-10"),
+            ("to", "2026-11-22"),
+            ("group", "week"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(f.periods(), ["2026-11-09", "2026-11-16"]);
+    let f = Filter::parse(&q(&[("period", "week"), ("group", "day")]), TODAY, 5).unwrap();
+    assert_eq!(f.periods().len(), 7);
+}
+
+#[test]
+fn the_query_string_round_trips() {
+    let f = Filter::parse(
+        &q(&[
+            ("period", "month"),
+            ("store", "S001"),
+            ("region", "East & North"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    let s = f.query(crate::i18n::Lang::En);
+    assert!(
+        s.contains("store=S001")
+            && s.contains("region=East%20%26%20North")
+            && s.contains("lang=en"),
+        "{s}"
+    );
+}

@@ -1,0 +1,136 @@
+//! Report pages for managers and admins: the dashboard, and each chart as SVG and as CSV with the same filters.
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::AppState;
+use crate::auth::{CurrentUser, csrf_token};
+use crate::charts::{render_svg, to_csv};
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::reports::{ChartName, Data, Filter, FilterQuery, chart};
+use crate::views::reports::{Dashboard, dashboard};
+use crate::views::staff::Viewer;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(show))
+        .route("/reports/{chart}/chart.svg", get(svg))
+        .route("/reports/{chart}/data.csv", get(csv))
+}
+
+fn lang(q: &FilterQuery, headers: &HeaderMap) -> Lang {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::negotiate(q.lang.as_deref(), accept, &Lang::ALL, Lang::Zh)
+}
+
+fn filter(state: &AppState, q: &FilterQuery) -> Result<Filter> {
+    Filter::parse(q, state.settings.today(), state.settings.min_n).map_err(Error::BadRequest)
+}
+
+#[tracing::instrument(skip_all)]
+async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<FilterQuery>,
+    headers: HeaderMap,
+) -> Result<maud::Markup> {
+    user.require_staff()?;
+    let lang = lang(&q, &headers);
+    let f = filter(&state, &q)?;
+    let data = Data::load(&state.pool, &f).await?;
+    let token = csrf_token(&user.session).await?;
+    let stores = crate::db::stores::list(&state.pool).await?;
+    let regions = crate::db::reports::regions(&state.pool).await?;
+    let forms: Vec<(String, String)> = state
+        .catalog
+        .iter()
+        .filter(|s| !s.is_audit())
+        .map(|s| (s.id.clone(), s.title.get(lang).to_owned()))
+        .collect();
+    let (username, role, catalog) = (user.username.clone(), user.role, state.catalog.clone());
+    // Drawing a dozen charts is CPU work: keep it off the async threads.
+    let page = tokio::task::spawn_blocking(move || {
+        let viewer = Viewer {
+            username: &username,
+            role,
+            csrf: &token,
+        };
+        dashboard(&Dashboard {
+            viewer: &viewer,
+            lang,
+            filter: &f,
+            data: &data,
+            catalog: &catalog,
+            stores: &stores,
+            regions: &regions,
+            forms: &forms,
+        })
+    })
+    .await
+    .map_err(|e| Error::Other(anyhow::anyhow!("dashboard rendering: {e}")))?;
+    Ok(page)
+}
+
+async fn one_chart(
+    state: &AppState,
+    user: &CurrentUser,
+    name: &str,
+    q: &FilterQuery,
+    headers: &HeaderMap,
+) -> Result<crate::charts::Chart> {
+    user.require_staff()?;
+    let name = ChartName::parse(name).ok_or_else(|| Error::not_found("chart", name))?;
+    let f = filter(state, q)?;
+    let data = Data::load(&state.pool, &f).await?;
+    Ok(chart(name, &data, &state.catalog, lang(q, headers)))
+}
+
+async fn svg(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Query(q): Query<FilterQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let c = one_chart(&state, &user, &name, &q, &headers).await?;
+    let body = tokio::task::spawn_blocking(move || render_svg(&c))
+        .await
+        .map_err(|e| Error::Other(anyhow::anyhow!("chart rendering: {e}")))?;
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+    );
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(res)
+}
+
+async fn csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(name): Path<String>,
+    Query(q): Query<FilterQuery>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let c = one_chart(&state, &user, &name, &q, &headers).await?;
+    let mut res = to_csv(&c).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    let disposition = format!("attachment; filename=\"{name}.csv\"");
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

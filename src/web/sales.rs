@@ -1,0 +1,151 @@
+//! Sales data over HTTP: the token-authenticated JSON API, and the admin page that issues tokens.
+
+use axum::Router;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::post;
+use axum::{Json, routing::get};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::csrf_form::CsrfForm;
+use crate::answers::FieldErrors;
+use crate::auth::{CurrentUser, csrf_token};
+use crate::db::sales;
+use crate::error::{ApiError, Error, Result};
+use crate::sales::{RawSale, check_rows};
+use crate::views::admin::tokens_page;
+use crate::views::staff::Viewer;
+
+/// A day's sales for a few hundred stores fits easily.
+const SALES_BODY_LIMIT: usize = 5 * 1024 * 1024;
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new().route(
+        "/sales",
+        post(import).layer(DefaultBodyLimit::max(SALES_BODY_LIMIT)),
+    )
+}
+
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/tokens", get(list).post(create))
+        .route("/admin/tokens/{id}/revoke", post(revoke))
+}
+
+/// Either `{"sales": [...]}` or a bare array of rows.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Body {
+    Wrapped { sales: Vec<RawSale> },
+    Rows(Vec<RawSale>),
+}
+
+async fn import(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: std::result::Result<Json<Body>, JsonRejection>,
+) -> std::result::Result<Json<Value>, ApiError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(Error::BadToken)?;
+    let token_id = sales::check_token(&state.pool, token)
+        .await?
+        .ok_or(Error::BadToken)?;
+    let Json(body) = body?;
+    let rows = match body {
+        Body::Wrapped { sales } | Body::Rows(sales) => sales,
+    };
+    if rows.is_empty() {
+        return Err(ApiError(Error::Unprocessable(
+            "Send at least one sales row.".into(),
+        )));
+    }
+    let numbered: Vec<(u64, RawSale)> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| (i as u64, r))
+        .collect();
+    let stores = sales::store_codes(&state.pool).await?;
+    let checked = check_rows(&numbered, &stores).map_err(|problems| {
+        let errors: FieldErrors = problems
+            .into_iter()
+            .map(|p| match p.split_once(": ") {
+                Some((line, why)) => (
+                    format!("sales[{}]", line.trim_start_matches("line ")),
+                    why.to_owned(),
+                ),
+                None => ("sales".to_owned(), p),
+            })
+            .collect();
+        ApiError(Error::Invalid(errors))
+    })?;
+    sales::upsert_all(&state.pool, &checked).await?;
+    tracing::info!(token = token_id, rows = checked.len(), "sales imported");
+    Ok(Json(json!({ "stored": checked.len() })))
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    new_token: Option<&str>,
+) -> Result<maud::Markup> {
+    let token = csrf_token(&user.session).await?;
+    let viewer = Viewer {
+        username: &user.username,
+        role: user.role,
+        csrf: &token,
+    };
+    Ok(tokens_page(
+        &viewer,
+        &sales::tokens(&state.pool).await?,
+        new_token,
+    ))
+}
+
+async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<maud::Markup> {
+    user.require_admin()?;
+    page(&state, &user, None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct NewToken {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfForm(form): CsrfForm<NewToken>,
+) -> Result<Response> {
+    user.require_admin()?;
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(Error::BadRequest(
+            "Name the token (at most 100 characters), e.g. \"POS export\".".into(),
+        ));
+    }
+    let token = sales::create_token(&state.pool, name, user.id).await?;
+    // Shown once, now: only its digest is stored.
+    Ok(page(&state, &user, Some(&token)).await?.into_response())
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CsrfForm(_): CsrfForm<NewToken>,
+) -> Result<Redirect> {
+    user.require_admin()?;
+    if !sales::revoke(&state.pool, id).await? {
+        return Err(Error::not_found("token", id));
+    }
+    Ok(Redirect::to("/admin/tokens"))
+}
