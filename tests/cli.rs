@@ -304,3 +304,135 @@ async fn importing_the_same_stores_twice_updates_instead_of_duplicating() {
         "One renamed"
     );
 }
+
+#[tokio::test]
+async fn sales_import_is_all_or_nothing_and_replaces_a_store_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db");
+    let stores = dir.path().join("stores.csv");
+    std::fs::write(&stores, "code,name,region\nS1,One,East\nS2,Two,West\n").unwrap();
+    assert!(
+        Command::new(BIN)
+            .args(["stores", "import"])
+            .arg(&stores)
+            .arg("--db")
+            .arg(&db)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let csv = dir.path().join("sales.csv");
+    let import = || {
+        Command::new(BIN)
+            .args(["sales", "import"])
+            .arg(&csv)
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .unwrap()
+    };
+    std::fs::write(
+        &csv,
+        "store,date,transactions,revenue\nS1,2026-11-20,120,35800.50\nS2,2026-11-20,80,20000\n",
+    )
+    .unwrap();
+    let out = import();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 2 sales row(s)"));
+    std::fs::write(
+        &csv,
+        "store,date,transactions,revenue\nS1,2026-11-20,150,40000\n",
+    )
+    .unwrap();
+    assert!(import().status.success());
+    std::fs::write(&csv, "store,date,transactions,revenue\nS2,2026-11-21,10,100\nS9,2026-11-21,1,1\nS1,21/11/2026,x,1\n").unwrap();
+    let out = import();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3: store 'S9'")
+            && err.contains("line 4: date '21/11/2026'")
+            && err.contains("nothing imported: 2 problem(s)"),
+        "{err}"
+    );
+
+    let pool = manyi::db::connect(&db).await.unwrap();
+    let rows: Vec<(String, String, i64, f64)> =
+        sqlx::query_as("select store_code, day, transactions, revenue from sales order by 1")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("S1".into(), "2026-11-20".into(), 150, 40000.0),
+            ("S2".into(), "2026-11-20".into(), 80, 20000.0)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn demo_fills_an_empty_database_once_with_every_kind_of_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let out = Command::new(BIN)
+        .args(["demo", "--surveys", &surveys(), "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("login demo-manager (manager) with password "),
+        "{stdout}"
+    );
+    let pool = manyi::db::connect(&db).await.unwrap();
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(count("select count(*) from response").await > 30_000);
+    assert_eq!(count("select count(distinct region) from store").await, 4);
+    assert!(count("select count(*) from sales").await >= 24 * 365);
+    assert!(count("select count(*) from audit where status = 'approved'").await >= 24 * 12);
+    assert_eq!(
+        count("select sum(responses) from daily_stat").await,
+        count("select count(*) from response").await,
+        "every generated response is in the rollups"
+    );
+    // The weak stores (every seventh) really are weaker.
+    let weak: f64 = sqlx::query_scalar(
+        "select avg(score) from audit where store_code in ('S004', 'S011', 'S018')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let rest: f64 = sqlx::query_scalar(
+        "select avg(score) from audit where store_code not in ('S004', 'S011', 'S018')",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(weak + 5.0 < rest, "weak {weak} vs {rest}");
+    // A second run refuses to add to a database that has data.
+    let out = Command::new(BIN)
+        .args(["demo", "--surveys", &surveys(), "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("only fills an empty one"));
+}

@@ -312,7 +312,14 @@ async fn rollups_rebuilt_from_stored_responses_equal_the_live_ones() {
         .unwrap()
     };
     let live = snapshot().await;
-    for table in ["daily_stat", "daily_channel", "daily_gap"] {
+    for table in [
+        "daily_stat",
+        "daily_channel",
+        "daily_gap",
+        "monthly_stat",
+        "monthly_channel",
+        "monthly_gap",
+    ] {
         sqlx::query(&format!("delete from {table}"))
             .execute(&w.app.pool)
             .await
@@ -333,4 +340,36 @@ async fn rollups_rebuilt_from_stored_responses_equal_the_live_ones() {
         0,
         "only when empty"
     );
+}
+
+#[tokio::test]
+async fn whole_months_from_the_monthly_rollup_equal_the_daily_sums() {
+    let w = world().await;
+    let today = manyi::web::Settings::default().today();
+    let first = today.replace_day(1).unwrap();
+    let last = (first + time::Duration::days(40)).replace_day(1).unwrap() - time::Duration::days(1);
+    let range = format!("period=custom&from={first}&to={last}");
+    // By store over the whole month reads the monthly rollup; by day reads the daily one.
+    let (_, monthly) = w
+        .manager
+        .get_text(&format!("/reports/league-nps/data.csv?{range}"))
+        .await;
+    let (_, daily) = w
+        .manager
+        .get_text(&format!("/reports/trend-nps/data.csv?{range}&group=day"))
+        .await;
+    let store_n: u64 = csv_rows(&monthly)
+        .iter()
+        .map(|r| r[4].parse::<u64>().unwrap())
+        .sum();
+    let day_n: u64 = csv_rows(&daily)
+        .iter()
+        .map(|r| r[4].parse::<u64>().unwrap())
+        .sum();
+    assert_eq!((store_n, day_n), (11, 11));
+    let months: i64 = sqlx::query_scalar("select sum(responses) from monthly_stat")
+        .fetch_one(&w.app.pool)
+        .await
+        .unwrap();
+    assert_eq!(months, 11);
 }

@@ -19,6 +19,8 @@ type DrawResult = Result<(), Box<dyn std::error::Error>>;
 /// Renders the chart as a standalone SVG with `<title>` and `<desc>` for screen readers.
 /// Plotters escapes the text it writes, so the SVG may be inlined in a page.
 pub fn render_svg(chart: &Chart) -> String {
+    let shown = readable(chart);
+    let chart = &shown;
     let height = match &chart.kind {
         Kind::Bars { bars } => (90 + 26 * bars.len().max(1)).min(1400) as u32,
         Kind::Heatmap { rows, .. } => (110 + 34 * rows.len().max(1)) as u32,
@@ -42,6 +44,54 @@ pub fn render_svg(chart: &Chart) -> String {
         let _ = root.present();
     }
     with_title(&svg, chart)
+}
+
+/// Most bars and heat-map columns a chart draws; beyond that it would be unreadable.
+/// The CSV always holds every row.
+const MAX_BARS: usize = 40;
+const MAX_COLUMNS: usize = 30;
+
+/// The chart as drawn: long leagues keep the best and weakest 20, wide heat maps the
+/// 30 weakest stores, and the description says so.
+fn readable(chart: &Chart) -> Chart {
+    let mut c = chart.clone();
+    match &mut c.kind {
+        Kind::Bars { bars } if bars.len() > MAX_BARS => {
+            let total = bars.len();
+            let tail = bars.split_off(total - MAX_BARS / 2);
+            bars.truncate(MAX_BARS / 2);
+            bars.extend(tail);
+            c.desc = format!(
+                "{} Showing the best and weakest {} of {total}; the CSV has all.",
+                c.desc,
+                MAX_BARS / 2
+            );
+        }
+        Kind::Heatmap { columns, cells, .. } if columns.len() > MAX_COLUMNS => {
+            let total = columns.len();
+            let mean = |col: usize| {
+                let v: Vec<f64> = cells
+                    .iter()
+                    .filter_map(|r| r[col].map(|(x, _)| x))
+                    .collect();
+                v.iter().sum::<f64>() / v.len().max(1) as f64
+            };
+            let mut order: Vec<usize> = (0..total).collect();
+            order.sort_by(|a, b| mean(*a).total_cmp(&mean(*b)));
+            order.truncate(MAX_COLUMNS);
+            order.sort();
+            *columns = order.iter().map(|i| columns[*i].clone()).collect();
+            for row in cells.iter_mut() {
+                *row = order.iter().map(|i| row[*i]).collect();
+            }
+            c.desc = format!(
+                "{} Showing the {MAX_COLUMNS} weakest of {total} stores; the CSV has all.",
+                c.desc
+            );
+        }
+        _ => {}
+    }
+    c
 }
 
 fn escape(s: &str) -> String {

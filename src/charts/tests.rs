@@ -180,3 +180,20 @@ fn the_csv_holds_the_same_numbers_as_the_chart() {
     assert!(lines[1].starts_with("W1,80.0000,49.0"), "{}", lines[1]);
     assert_eq!(lines[2], "W2,,,,3,,,,1");
 }
+
+#[test]
+fn a_long_league_draws_the_best_and_weakest_twenty_but_the_csv_keeps_all() {
+    let bars: Vec<(String, Reading)> = (0..50)
+        .map(|i| (format!("S{i:03}"), percent(50 - i, 50, 5)))
+        .collect();
+    let c = chart(Kind::Bars { bars });
+    let svg = render_svg(&c);
+    let t = texts(&parse(&svg));
+    assert!(t.iter().any(|s| s == "S000") && t.iter().any(|s| s == "S049"));
+    assert!(
+        !t.iter().any(|s| s == "S025"),
+        "a middle store is left out of the drawing"
+    );
+    assert!(svg.contains("best and weakest 20 of 50"));
+    assert_eq!(to_csv(&c).lines().count(), 51);
+}

@@ -1,6 +1,7 @@
 //! The SQLite connection pool: one place for connection settings and migrations.
 
 pub mod audits;
+pub mod evidence;
 pub mod reports;
 pub mod responses;
 pub mod sales;

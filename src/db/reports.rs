@@ -5,7 +5,8 @@ use sqlx::{FromRow, SqliteConnection, SqlitePool};
 use crate::reports::{Filter, Grouping};
 use crate::rollup::Counts;
 
-/// Adds counts (one response's, or a batch's) to the rollups of a form, store and local day.
+/// Adds counts (one response's, or a batch's) to the daily and monthly rollups of a form,
+/// store and local day.
 pub async fn add_counts(
     tx: &mut SqliteConnection,
     form_id: &str,
@@ -13,15 +14,36 @@ pub async fn add_counts(
     day: &str,
     c: &Counts,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        r"insert into daily_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, nps_promoters,
+    add_to(tx, "daily", form_id, store, day, c).await?;
+    add_to(
+        tx,
+        "monthly",
+        form_id,
+        store,
+        day.get(..7).unwrap_or(day),
+        c,
+    )
+    .await
+}
+
+/// One granularity: `table` is the prefix (`daily` or `monthly`), `day` its key.
+async fn add_to(
+    tx: &mut SqliteConnection,
+    table: &str,
+    form_id: &str,
+    store: &str,
+    day: &str,
+    c: &Counts,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        r"insert into {table}_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, nps_promoters,
             nps_detractors, return_n, return_repeat, complaints, awareness_n)
           values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
           on conflict (day, store_code, form_id) do update set
             responses = responses + ?4, sat_n = sat_n + ?5, sat_top2 = sat_top2 + ?6, nps_n = nps_n + ?7,
             nps_promoters = nps_promoters + ?8, nps_detractors = nps_detractors + ?9, return_n = return_n + ?10,
-            return_repeat = return_repeat + ?11, complaints = complaints + ?12, awareness_n = awareness_n + ?13",
-    )
+            return_repeat = return_repeat + ?11, complaints = complaints + ?12, awareness_n = awareness_n + ?13"
+    ))
     .bind(day)
     .bind(store)
     .bind(form_id)
@@ -38,10 +60,10 @@ pub async fn add_counts(
     .execute(&mut *tx)
     .await?;
     for (channel, n) in &c.channels {
-        sqlx::query(
-            r"insert into daily_channel (day, store_code, form_id, channel, n) values (?1, ?2, ?3, ?4, ?5)
-              on conflict (day, store_code, form_id, channel) do update set n = n + ?5",
-        )
+        sqlx::query(&format!(
+            r"insert into {table}_channel (day, store_code, form_id, channel, n) values (?1, ?2, ?3, ?4, ?5)
+              on conflict (day, store_code, form_id, channel) do update set n = n + ?5"
+        ))
         .bind(day)
         .bind(store)
         .bind(form_id)
@@ -51,10 +73,10 @@ pub async fn add_counts(
         .await?;
     }
     for (aspect, (n, sum, sum_sq)) in &c.gaps {
-        sqlx::query(
-            r"insert into daily_gap (day, store_code, form_id, aspect, n, sum, sum_sq) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-              on conflict (day, store_code, form_id, aspect) do update set n = n + ?5, sum = sum + ?6, sum_sq = sum_sq + ?7",
-        )
+        sqlx::query(&format!(
+            r"insert into {table}_gap (day, store_code, form_id, aspect, n, sum, sum_sq) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+              on conflict (day, store_code, form_id, aspect) do update set n = n + ?5, sum = sum + ?6, sum_sq = sum_sq + ?7"
+        ))
         .bind(day)
         .bind(store)
         .bind(form_id)
@@ -103,12 +125,63 @@ const SUMS: &str = "sum(responses) as responses, sum(sat_n) as sat_n, sum(sat_to
     sum(nps_n) as nps_n, sum(nps_promoters) as nps_promoters, sum(nps_detractors) as nps_detractors,
     sum(return_n) as return_n, sum(return_repeat) as return_repeat, sum(complaints) as complaints";
 
+/// A piece of a report's range and the rollup that answers it: whole months come from the
+/// monthly rollup, the days before the first and after the last whole month from the daily one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub table: &'static str,
+    pub from: String,
+    pub to: String,
+}
+
+/// Splits the range. Grouping by day or week needs days throughout.
+pub fn spans(f: &Filter, by_period: bool) -> Vec<Span> {
+    use time::Duration;
+    let daily = |from: time::Date, to: time::Date| Span {
+        table: "daily",
+        from: from.to_string(),
+        to: to.to_string(),
+    };
+    if by_period && f.grouping != Grouping::Month {
+        return vec![daily(f.from, f.to)];
+    }
+    let month_start = |d: time::Date| d.replace_day(1).unwrap_or(d);
+    let first_full = if f.from.day() == 1 {
+        f.from
+    } else {
+        month_start(f.from + Duration::days(32 - i64::from(f.from.day())))
+    };
+    let last_full = if (f.to + Duration::days(1)).day() == 1 {
+        f.to
+    } else {
+        month_start(f.to) - Duration::days(1)
+    };
+    if first_full > last_full {
+        return vec![daily(f.from, f.to)];
+    }
+    let mut out = Vec::new();
+    if f.from < first_full {
+        out.push(daily(f.from, first_full - Duration::days(1)));
+    }
+    let month = |d: time::Date| d.to_string()[..7].to_owned();
+    out.push(Span {
+        table: "monthly",
+        from: month(first_full),
+        to: month(last_full),
+    });
+    if last_full < f.to {
+        out.push(daily(last_full + Duration::days(1), f.to));
+    }
+    out
+}
+
 fn bind<'q, O>(
     q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    span: &'q Span,
     f: &'q Filter,
 ) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
-    q.bind(f.from.to_string())
-        .bind(f.to.to_string())
+    q.bind(&span.from)
+        .bind(&span.to)
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
         .bind(f.form.as_deref())
@@ -121,29 +194,81 @@ pub async fn stats(pool: &SqlitePool, f: &Filter, by_store: bool) -> sqlx::Resul
     } else {
         period_sql(f.grouping, "d.day")
     };
-    let sql = format!(
-        "select {key} as key, {SUMS} from daily_stat d where {WHERE} group by 1 order by 1"
-    );
-    bind(sqlx::query_as(&sql), f).fetch_all(pool).await
+    let mut merged: std::collections::BTreeMap<String, Stat> = Default::default();
+    for span in spans(f, !by_store) {
+        let sql = format!(
+            "select {key} as key, {SUMS} from {}_stat d where {WHERE} group by 1",
+            span.table
+        );
+        for s in bind(sqlx::query_as::<_, Stat>(&sql), &span, f)
+            .fetch_all(pool)
+            .await?
+        {
+            let m = merged.entry(s.key.clone()).or_insert_with(|| Stat {
+                key: s.key.clone(),
+                ..Stat::default()
+            });
+            m.responses += s.responses;
+            m.sat_n += s.sat_n;
+            m.sat_top2 += s.sat_top2;
+            m.nps_n += s.nps_n;
+            m.nps_promoters += s.nps_promoters;
+            m.nps_detractors += s.nps_detractors;
+            m.return_n += s.return_n;
+            m.return_repeat += s.return_repeat;
+            m.complaints += s.complaints;
+        }
+    }
+    Ok(merged.into_values().collect())
 }
 
-/// Respondents naming each awareness channel, and how many respondents named any.
+/// Respondents naming each awareness channel (most named first), and how many respondents named any.
 pub async fn channels(pool: &SqlitePool, f: &Filter) -> sqlx::Result<(Vec<(String, i64)>, i64)> {
-    let sql = format!(
-        "select d.channel, sum(d.n) from daily_channel d where {WHERE} group by 1 order by 2 desc"
-    );
-    let rows = bind(sqlx::query_as(&sql), f).fetch_all(pool).await?;
-    let sql = format!("select coalesce(sum(awareness_n), 0) from daily_stat d where {WHERE}");
-    let (total,): (i64,) = bind(sqlx::query_as(&sql), f).fetch_one(pool).await?;
+    let mut merged: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut total = 0;
+    for span in spans(f, false) {
+        let sql = format!(
+            "select d.channel, sum(d.n) from {}_channel d where {WHERE} group by 1",
+            span.table
+        );
+        for (c, n) in bind(sqlx::query_as::<_, (String, i64)>(&sql), &span, f)
+            .fetch_all(pool)
+            .await?
+        {
+            *merged.entry(c).or_default() += n;
+        }
+        let sql = format!(
+            "select coalesce(sum(awareness_n), 0) from {}_stat d where {WHERE}",
+            span.table
+        );
+        let (t,): (i64,) = bind(sqlx::query_as(&sql), &span, f).fetch_one(pool).await?;
+        total += t;
+    }
+    let mut rows: Vec<(String, i64)> = merged.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     Ok((rows, total))
 }
 
 /// Per aspect: (aspect, n, Σ gap, Σ gap²).
 pub async fn gaps(pool: &SqlitePool, f: &Filter) -> sqlx::Result<Vec<(String, i64, f64, f64)>> {
-    let sql = format!(
-        "select d.aspect, sum(d.n), sum(d.sum), sum(d.sum_sq) from daily_gap d where {WHERE} group by 1"
-    );
-    bind(sqlx::query_as(&sql), f).fetch_all(pool).await
+    let mut merged: std::collections::BTreeMap<String, (i64, f64, f64)> = Default::default();
+    for span in spans(f, false) {
+        let sql = format!(
+            "select d.aspect, sum(d.n), sum(d.sum), sum(d.sum_sq) from {}_gap d where {WHERE} group by 1",
+            span.table
+        );
+        for (a, n, sum, sq) in bind(sqlx::query_as::<_, (String, i64, f64, f64)>(&sql), &span, f)
+            .fetch_all(pool)
+            .await?
+        {
+            let e = merged.entry(a).or_default();
+            *e = (e.0 + n, e.1 + sum, e.2 + sq);
+        }
+    }
+    Ok(merged
+        .into_iter()
+        .map(|(a, (n, s, q))| (a, n, s, q))
+        .collect())
 }
 
 /// Sales per period (or per store): (key, revenue, transactions). Forms do not apply to sales.
@@ -243,6 +368,11 @@ pub async fn rebuild_if_empty(
             .await?;
     if rolled > 0 || stored == 0 {
         return Ok(0);
+    }
+    for table in ["monthly_stat", "monthly_channel", "monthly_gap"] {
+        sqlx::query(&format!("delete from {table}"))
+            .execute(pool)
+            .await?;
     }
     let mut surveys: HashMap<String, Option<crate::survey::Survey>> = HashMap::new();
     for (hash, source) in

@@ -1,8 +1,12 @@
 //! Manager reports: the filter (period, store, region, form, grouping), the data behind it, and each chart.
 
 mod build;
+mod data;
+mod names;
 
-pub use build::{ChartName, Data, Metric, chart, headline};
+pub use build::{chart, headline};
+pub use data::{Data, Parts};
+pub use names::{ChartName, Metric};
 
 use serde::Deserialize;
 use time::{Date, Duration};

@@ -128,3 +128,67 @@ fn the_query_string_round_trips() {
         "{s}"
     );
 }
+
+#[test]
+fn a_range_splits_into_edge_days_and_whole_months() {
+    use crate::db::reports::spans;
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-01-15"),
+            ("to", "2026-04-10"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    let s: Vec<(&str, String, String)> = spans(&f, false)
+        .into_iter()
+        .map(|s| (s.table, s.from, s.to))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            ("daily", "2026-01-15".into(), "2026-01-31".into()),
+            ("monthly", "2026-02".into(), "2026-03".into()),
+            ("daily", "2026-04-01".into(), "2026-04-10".into()),
+        ]
+    );
+    // Whole months only; and a range inside one month stays daily.
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-02-01"),
+            ("to", "2026-02-28"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(spans(&f, false).len(), 1);
+    assert_eq!(spans(&f, false)[0].table, "monthly");
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-02-03"),
+            ("to", "2026-02-20"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(spans(&f, false)[0].table, "daily");
+    // Grouping by week needs days even over whole months.
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-02-01"),
+            ("to", "2026-03-31"),
+            ("group", "week"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(spans(&f, true)[0].table, "daily");
+}

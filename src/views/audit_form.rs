@@ -8,7 +8,8 @@ use super::form::{Fields, question};
 use super::staff::{Viewer, csrf, staff_page_in};
 use crate::answers::{FieldErrors, RawAnswers};
 use crate::audits::Draft;
-use crate::db::audits::{AuditRow, EventRow, EvidenceInfo};
+use crate::db::audits::{AuditRow, EventRow};
+use crate::db::evidence::EvidenceInfo;
 use crate::i18n::{Lang, Ui};
 use crate::survey::Survey;
 

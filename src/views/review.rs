@@ -6,7 +6,8 @@ use super::audit_form::history;
 use super::staff::{Viewer, csrf, staff_page};
 use crate::answers::{Checked, FieldErrors};
 use crate::audits::Status;
-use crate::db::audits::{AuditRow, EventRow, EvidenceInfo};
+use crate::db::audits::{AuditRow, EventRow};
+use crate::db::evidence::EvidenceInfo;
 use crate::scoring::{AuditScore, show};
 use crate::survey::{Kind, Question, Survey};
 

@@ -18,6 +18,7 @@ use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::{self as rules, Draft, MAX_EVIDENCE_BYTES, Status, parse_date};
 use crate::auth::{CSRF_FIELD, CurrentUser, csrf_token, verify_csrf};
 use crate::db::audits::{self, AuditRow, Submission};
+use crate::db::evidence;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::scoring;
@@ -150,7 +151,7 @@ async fn save(
     for (name, bytes) in &posted.files {
         match (rules::image_type(bytes), bytes.len() <= MAX_EVIDENCE_BYTES) {
             (Some(kind), true) => {
-                audits::add_evidence(&state.pool, id, &section, kind, bytes).await?;
+                evidence::add_evidence(&state.pool, id, &section, kind, bytes).await?;
             }
             _ => refused.push(name.as_str()),
         }
@@ -168,7 +169,7 @@ async fn save(
         .strip_prefix("delete-")
         .and_then(|e| e.parse::<i64>().ok())
     {
-        audits::delete_evidence(&state.pool, id, evidence_id).await?;
+        evidence::delete_evidence(&state.pool, id, evidence_id).await?;
     }
     let checked = answers::check(&survey, &draft_raw(&draft), Scope::All, lang);
     let relevant =
@@ -379,7 +380,7 @@ impl Drawer<'_> {
                     || checked.relevant_groups.get(p - 1).copied().unwrap_or(false)
             })
             .collect();
-        let evidence = audits::evidence(&self.state.pool, self.audit.id).await?;
+        let evidence = evidence::list(&self.state.pool, self.audit.id).await?;
         let revision_reason = (self.audit.status() == Status::RevisionRequested)
             .then(|| {
                 self.events

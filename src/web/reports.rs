@@ -87,7 +87,7 @@ async fn one_chart(
     user.require_staff()?;
     let name = ChartName::parse(name).ok_or_else(|| Error::not_found("chart", name))?;
     let f = filter(state, q)?;
-    let data = Data::load(&state.pool, &f).await?;
+    let data = Data::load_for(&state.pool, &f, name.parts()).await?;
     Ok(chart(name, &data, &state.catalog, lang(q, headers)))
 }
 

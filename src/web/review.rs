@@ -14,6 +14,7 @@ use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::ReviewAction;
 use crate::auth::{CurrentUser, csrf_token};
 use crate::db::audits;
+use crate::db::evidence;
 use crate::error::{Error, Result};
 use crate::scoring;
 use crate::views::review::{ReviewPage, review_page};
@@ -62,7 +63,7 @@ async fn render(
         items: &items,
         sections: &sections,
         comments: &audits::comments(&state.pool, id).await?,
-        evidence: &audits::evidence(&state.pool, id).await?,
+        evidence: &evidence::list(&state.pool, id).await?,
         events: &audits::events(&state.pool, id).await?,
         errors,
     }))

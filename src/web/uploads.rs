@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::AppState;
 use super::audits::visible_audit;
 use crate::auth::CurrentUser;
-use crate::db::audits;
+use crate::db::evidence;
 use crate::error::{Error, Result};
 
 /// What a posted page holds: text fields and uploaded files.
@@ -73,7 +73,7 @@ pub async fn evidence(
     Path((id, evidence_id)): Path<(i64, i64)>,
 ) -> Result<Response> {
     let audit = visible_audit(&state, &user, id).await?;
-    let (content_type, bytes) = audits::evidence_bytes(&state.pool, audit.id, evidence_id)
+    let (content_type, bytes) = evidence::evidence_bytes(&state.pool, audit.id, evidence_id)
         .await?
         .ok_or_else(|| Error::not_found("evidence file", evidence_id))?;
     let mut response = Response::new(Body::from(bytes));

@@ -1,5 +1,5 @@
 use super::*;
-use crate::survey::Kind;
+use crate::survey::{Indicator, Kind};
 
 const VALID: &str = r#"
 [settings]
