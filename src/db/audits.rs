@@ -102,7 +102,16 @@ pub struct NewAssignment<'a> {
 
 pub async fn create(pool: &SqlitePool, a: NewAssignment<'_>) -> sqlx::Result<i64> {
     let mut tx = pool.begin_with("begin immediate").await?;
-    let now = now_rfc3339();
+    let id = insert_assignment(&mut tx, &a).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The assignment row and its "assigned" event.
+async fn insert_assignment(
+    tx: &mut sqlx::SqliteConnection,
+    a: &NewAssignment<'_>,
+) -> sqlx::Result<i64> {
     let id: i64 = sqlx::query_scalar(
         r"insert into audit (shopper_id, store_code, checklist_id, window_from, window_to, scenario, created_by, created_at)
           values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
@@ -114,11 +123,11 @@ pub async fn create(pool: &SqlitePool, a: NewAssignment<'_>) -> sqlx::Result<i64
     .bind(a.window_to)
     .bind(a.scenario)
     .bind(a.created_by)
-    .bind(&now)
+    .bind(now_rfc3339())
     .fetch_one(&mut *tx)
     .await?;
     event(
-        &mut tx,
+        tx,
         id,
         a.created_by,
         "assigned",
@@ -127,7 +136,6 @@ pub async fn create(pool: &SqlitePool, a: NewAssignment<'_>) -> sqlx::Result<i64
         a.scenario,
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -291,30 +299,7 @@ pub async fn insert_approved(
     a: &NewAssignment<'_>,
     s: &Submission<'_>,
 ) -> sqlx::Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        r"insert into audit (shopper_id, store_code, checklist_id, window_from, window_to, scenario, created_by, created_at)
-          values (?, ?, ?, ?, ?, ?, ?, ?) returning id",
-    )
-    .bind(a.shopper_id)
-    .bind(a.store_code)
-    .bind(a.checklist_id)
-    .bind(a.window_from)
-    .bind(a.window_to)
-    .bind(a.scenario)
-    .bind(a.created_by)
-    .bind(now_rfc3339())
-    .fetch_one(&mut *tx)
-    .await?;
-    event(
-        tx,
-        id,
-        a.created_by,
-        "assigned",
-        None,
-        Status::Assigned,
-        a.scenario,
-    )
-    .await?;
+    let id = insert_assignment(tx, a).await?;
     write_submission(tx, id, s).await?;
     event(
         tx,

@@ -105,6 +105,21 @@ pub struct Stat {
     pub complaints: i64,
 }
 
+impl Stat {
+    /// Adds another group's counters (the key stays).
+    pub fn add(&mut self, x: &Stat) {
+        self.responses += x.responses;
+        self.sat_n += x.sat_n;
+        self.sat_top2 += x.sat_top2;
+        self.nps_n += x.nps_n;
+        self.nps_promoters += x.nps_promoters;
+        self.nps_detractors += x.nps_detractors;
+        self.return_n += x.return_n;
+        self.return_repeat += x.return_repeat;
+        self.complaints += x.complaints;
+    }
+}
+
 /// The SQL that turns a day into its period label.
 fn period_sql(g: Grouping, column: &str) -> String {
     match g {
@@ -208,15 +223,7 @@ pub async fn stats(pool: &SqlitePool, f: &Filter, by_store: bool) -> sqlx::Resul
                 key: s.key.clone(),
                 ..Stat::default()
             });
-            m.responses += s.responses;
-            m.sat_n += s.sat_n;
-            m.sat_top2 += s.sat_top2;
-            m.nps_n += s.nps_n;
-            m.nps_promoters += s.nps_promoters;
-            m.nps_detractors += s.nps_detractors;
-            m.return_n += s.return_n;
-            m.return_repeat += s.return_repeat;
-            m.complaints += s.complaints;
+            m.add(&s);
         }
     }
     Ok(merged.into_values().collect())

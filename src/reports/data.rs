@@ -213,15 +213,7 @@ impl Data {
     ) -> Reading {
         let mut s = Stat::default();
         for x in stats {
-            s.responses += x.responses;
-            s.sat_n += x.sat_n;
-            s.sat_top2 += x.sat_top2;
-            s.nps_n += x.nps_n;
-            s.nps_promoters += x.nps_promoters;
-            s.nps_detractors += x.nps_detractors;
-            s.return_n += x.return_n;
-            s.return_repeat += x.return_repeat;
-            s.complaints += x.complaints;
+            s.add(x);
         }
         let sale = (
             String::new(),
