@@ -4,213 +4,8 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::TestApp;
-use fantoccini::elements::Element;
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
-use serde_json::json;
-use tempfile::TempDir;
-
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-const INSTALL: &str = "install them with `apt-get install chromium chromium-driver`";
-
-/// A chromedriver process that is shut down, browsers included, even when a test panics.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // `/shutdown` makes chromedriver quit its Chromium too; a plain kill could orphan it.
-        if let Ok(mut s) = TcpStream::connect(("127.0.0.1", self.port)) {
-            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-            let _ = s.write_all(
-                b"GET /shutdown HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
-            );
-            let _ = s.read_to_end(&mut Vec::new());
-        }
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// One browser session. Field order matters: the client goes before the driver and the profile.
-struct Browser {
-    client: Client,
-    _driver: Driver,
-    _profile: TempDir,
-}
-
-impl Browser {
-    async fn open() -> Browser {
-        for bin in [CHROMIUM, CHROMEDRIVER] {
-            assert!(Path::new(bin).exists(), "{bin} is missing: {INSTALL}");
-        }
-        // Ask the OS for a free port, then hand it to chromedriver.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(CHROMEDRIVER)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {CHROMEDRIVER} ({e}): {INSTALL}"));
-        let driver = Driver { child, port };
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            if let Ok(r) = reqwest::get(format!("{url}/status")).await {
-                if r.status().is_success() {
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "no chromedriver on port {port}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let profile = tempfile::tempdir().expect("profile dir");
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                    "--disable-sync", "--disable-quic",
-                    format!("--user-data-dir={}", profile.path().display()),
-                    "--window-size=360,740",
-                ],
-                // A phone's viewport, so the layout is checked where customers actually use it.
-                "mobileEmulation": { "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 3.0 } },
-            }
-        });
-        let serde_json::Value::Object(caps) = caps else {
-            unreachable!()
-        };
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&url)
-            .await
-            .unwrap_or_else(|e| panic!("chromedriver could not start {CHROMIUM} ({e}): {INSTALL}"));
-        Browser {
-            client,
-            _driver: driver,
-            _profile: profile,
-        }
-    }
-
-    async fn close(self) {
-        self.client.clone().close().await.expect("session closes");
-    }
-
-    async fn find(&self, css: &str) -> Element {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("no `{css}`: {e}"))
-    }
-
-    /// Polls until an element matches. Errors while a navigation is under way
-    /// ("aborted by navigation") are retried, not failures.
-    async fn poll(&self, locator: Locator<'_>) -> Result<Element, String> {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            match self.client.find(locator).await {
-                Ok(e) => return Ok(e),
-                Err(e) if Instant::now() >= deadline => return Err(e.to_string()),
-                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-            }
-        }
-    }
-
-    /// Waits (a navigation may still be running) until an element matches.
-    async fn wait_for(&self, css: &str) -> Element {
-        self.poll(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("`{css}` never appeared: {e}"))
-    }
-
-    /// Waits for the page whose heading is `text`: the sign a form post has landed.
-    async fn expect_h1(&self, text: &str) {
-        let xpath = format!("//h1[normalize-space()='{text}']");
-        if let Err(e) = self.poll(Locator::XPath(&xpath)).await {
-            let shown = self.client.source().await.unwrap_or_default();
-            panic!("expected heading {text:?} ({e}); the page is:\n{shown}");
-        }
-    }
-
-    async fn goto(&self, url: &str) {
-        self.client.goto(url).await.expect("page opens");
-    }
-
-    async fn absent(&self, css: &str) -> bool {
-        self.client.find(Locator::Css(css)).await.is_err()
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.expect("text")
-    }
-
-    async fn js_i64(&self, script: &str) -> i64 {
-        let v = self
-            .client
-            .execute(script, vec![])
-            .await
-            .expect("script runs");
-        v.as_i64().unwrap_or_else(|| panic!("`{script}` gave {v}"))
-    }
-
-    /// Taps the option box around an input, as a thumb would, and checks it took.
-    async fn tap(&self, name: &str, value: &str) {
-        let input = format!("input[name={name}][value='{value}']");
-        self.find(&format!("label.opt:has({input})"))
-            .await
-            .click()
-            .await
-            .expect("tap");
-        assert!(
-            self.is_checked(name, value).await,
-            "{name}={value} not selected"
-        );
-    }
-
-    async fn is_checked(&self, name: &str, value: &str) -> bool {
-        let input = self
-            .find(&format!("input[name={name}][value='{value}']"))
-            .await;
-        input.is_selected().await.expect("selected state")
-    }
-
-    async fn press(&self, nav: &str) {
-        self.find(&format!("button[name=_nav][value={nav}]"))
-            .await
-            .click()
-            .await
-            .expect("press");
-    }
-
-    /// The HTTP status of the page now shown, as the browser received it.
-    async fn status(&self) -> i64 {
-        self.js_i64("return performance.getEntriesByType('navigation')[0].responseStatus")
-            .await
-    }
-}
+use common::chrome::Phone as Browser;
 
 /// Checks the stored values of each question, in stored (position) order.
 async fn assert_answers(app: &TestApp, response: i64, expected: &[(&str, &[&str])]) {
@@ -245,7 +40,7 @@ async fn only_response(app: &TestApp, lang: &str) -> i64 {
 async fn a_phone_fills_the_post_purchase_survey_in_chinese_across_pages_and_submits() {
     let app = TestApp::new().await;
     let base = app.spawn().await;
-    let b = Browser::open().await;
+    let b = Browser::open("en-US,en").await;
     b.goto(&format!("{base}/s/post-purchase?store=S001&lang=zh"))
         .await;
     b.expect_h1("总体评价").await;
@@ -344,7 +139,7 @@ async fn a_phone_fills_the_post_purchase_survey_in_chinese_across_pages_and_subm
 async fn a_phone_fills_the_survey_in_english_with_high_scores_and_skips_the_feedback_page() {
     let app = TestApp::new().await;
     let base = app.spawn().await;
-    let b = Browser::open().await;
+    let b = Browser::open("en-US,en").await;
     b.goto(&format!("{base}/s/post-purchase?store=S001&lang=en"))
         .await;
     b.expect_h1("Overall").await;
@@ -390,7 +185,7 @@ async fn a_phone_fills_the_survey_in_english_with_high_scores_and_skips_the_feed
 async fn switching_language_mid_form_keeps_answers() {
     let app = TestApp::new().await;
     let base = app.spawn().await;
-    let b = Browser::open().await;
+    let b = Browser::open("en-US,en").await;
     b.goto(&format!("{base}/s/post-purchase?store=S001&lang=zh"))
         .await;
     b.expect_h1("总体评价").await;
@@ -442,7 +237,7 @@ async fn switching_language_mid_form_keeps_answers() {
 async fn a_customer_who_takes_back_a_complaint_can_still_submit() {
     let app = TestApp::new().await;
     let base = app.spawn().await;
-    let b = Browser::open().await;
+    let b = Browser::open("en-US,en").await;
     b.goto(&format!("{base}/s/post-purchase?lang=en&store=S001"))
         .await;
     b.expect_h1("Overall").await;

@@ -1,6 +1,8 @@
 //! Test helpers: a fresh database per test, the shipped surveys, and the app either as a router or on a real port.
 #![allow(dead_code)]
 
+pub mod chrome;
+
 use std::path::PathBuf;
 
 use axum::Router;
