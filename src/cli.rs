@@ -114,6 +114,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}")),
         secure_cookies: args.secure_cookies,
+        trust_proxy: args.trust_proxy,
         min_visit_minutes: args.min_visit_minutes,
         utc_offset: args.utc_offset,
         min_n: args.min_n.max(1),

@@ -110,6 +110,10 @@ pub struct ServeArgs {
     /// Mark the session cookie Secure; set this when serving over HTTPS.
     #[arg(long, env = "MANYI_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Behind a reverse proxy: take the client's address for the login rate limit from the
+    /// last X-Forwarded-For entry (the one the proxy added) instead of the socket.
+    #[arg(long, env = "MANYI_TRUST_PROXY")]
+    pub trust_proxy: bool,
     /// Audits of a visit shorter than this many minutes are flagged for review.
     #[arg(long, env = "MANYI_MIN_VISIT_MINUTES", default_value_t = 5)]
     pub min_visit_minutes: i64,

@@ -376,3 +376,77 @@ async fn the_session_cookie_is_secure_when_served_over_https() {
         "{cookie}"
     );
 }
+
+/// A client that says it comes from `addr` through a proxy.
+fn via_proxy(base: &str, addr: &str) -> Browser {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-forwarded-for",
+        format!("203.0.113.9, {addr}").parse().unwrap(),
+    );
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    Browser {
+        http,
+        base: base.to_owned(),
+    }
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_address_limit_uses_the_forwarded_address() {
+    let mut app = TestApp::new().await;
+    app.add_user("ada", Role::Admin).await;
+    let settings = manyi::web::Settings {
+        trust_proxy: true,
+        ..Default::default()
+    };
+    app.state =
+        manyi::AppState::with_settings(app.pool.clone(), common::shipped_catalog(), settings);
+    let base = app.spawn().await;
+    // 20 wrong passwords for 20 different names from one forwarded address.
+    let noisy = via_proxy(&base, "198.51.100.7");
+    for i in 0..20 {
+        assert_eq!(
+            noisy
+                .login(&format!("guess{i}"), "nope nope nope")
+                .await
+                .status(),
+            401
+        );
+    }
+    assert_eq!(
+        noisy.login("ada", PASSWORD).await.status(),
+        429,
+        "that address is now refused"
+    );
+    // Another client behind the same proxy is not punished for it; the first (client-chosen)
+    // entry of the header does not decide anything.
+    assert_eq!(
+        via_proxy(&base, "198.51.100.8")
+            .login("ada", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forwarded_header_is_ignored() {
+    let (_app, base) = app_with_people().await;
+    for i in 0..20 {
+        let status = via_proxy(&base, &format!("198.51.100.{i}"))
+            .login(&format!("guess{i}"), "wrong password here")
+            .await
+            .status();
+        assert_eq!(status, 401);
+    }
+    // Every attempt came from this machine's address, whatever the header said.
+    let res = via_proxy(&base, "198.51.100.99")
+        .login("mia", PASSWORD)
+        .await;
+    assert_eq!(res.status(), 429);
+}

@@ -25,18 +25,34 @@ pub fn routes() -> Router<AppState> {
         .route("/home", get(home))
 }
 
-/// The client's address for the rate limit; "unknown" when served without connection info.
+/// The client's address for the rate limit: the socket's, or behind a trusted proxy the
+/// last X-Forwarded-For entry (earlier entries are whatever the client chose to send).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = Error;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        let addr = parts
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let forwarded = state
+            .settings
+            .trust_proxy
+            .then(|| {
+                parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .and_then(|v| v.to_str().ok())
+            })
+            .flatten()
+            .and_then(|v| v.rsplit(',').next())
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty());
+        let socket = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|c| c.0.ip().to_string());
-        Ok(ClientAddr(addr.unwrap_or_else(|| "unknown".into())))
+        Ok(ClientAddr(
+            forwarded.or(socket).unwrap_or_else(|| "unknown".into()),
+        ))
     }
 }
 

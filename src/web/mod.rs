@@ -55,6 +55,8 @@ pub struct Settings {
     pub public_url: String,
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// Read the client's address from X-Forwarded-For (set only behind a trusted proxy).
+    pub trust_proxy: bool,
     /// Audits shorter than this are flagged for the reviewer.
     pub min_visit_minutes: i64,
     /// The stores' time zone: a response counts for the local day it was given on.
@@ -77,6 +79,7 @@ impl Default for Settings {
         Settings {
             public_url: "http://127.0.0.1:8080".into(),
             secure_cookies: false,
+            trust_proxy: false,
             min_visit_minutes: 5,
             utc_offset: time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC),
             min_n: crate::indicators::DEFAULT_MIN_N,
