@@ -34,6 +34,8 @@ pub enum Kind {
     /// A value per period with its 95% band, against the same periods of the previous range.
     Trend {
         periods: Vec<String>,
+        /// Periods the range covers only in part (drawn with a `*`): fewer answers, wider band.
+        partial: Vec<bool>,
         current: Vec<Reading>,
         previous: Vec<Reading>,
         legend: [String; 3],
@@ -89,6 +91,7 @@ pub fn to_csv(chart: &Chart) -> String {
     match &chart.kind {
         Kind::Trend {
             periods,
+            partial,
             current,
             previous,
             ..
@@ -104,6 +107,7 @@ pub fn to_csv(chart: &Chart) -> String {
                     "previous_low",
                     "previous_high",
                     "previous_n",
+                    "partial",
                 ]
                 .map(String::from)
                 .to_vec(),
@@ -115,6 +119,7 @@ pub fn to_csv(chart: &Chart) -> String {
                     || [String::new(), String::new(), String::new(), String::new()],
                     reading_fields,
                 ));
+                row.push(partial.get(i).copied().unwrap_or(false).to_string());
                 rows.push(row);
             }
         }

@@ -138,10 +138,24 @@ fn draw(root: &Area, chart: &Chart) -> DrawResult {
     match &chart.kind {
         Kind::Trend {
             periods,
+            partial,
             current,
             previous,
             legend,
-        } => trend(root, chart, periods, current, previous, legend),
+        } => {
+            let labels: Vec<String> = periods
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if partial.get(i).copied().unwrap_or(false) {
+                        format!("{p}*")
+                    } else {
+                        p.clone()
+                    }
+                })
+                .collect();
+            trend(root, chart, &labels, current, previous, legend)
+        }
         Kind::Bars { bars } => bars_chart(root, chart, bars),
         Kind::Stacked {
             periods,

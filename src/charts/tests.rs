@@ -41,6 +41,7 @@ fn a_trend_has_title_desc_axis_titles_band_and_two_lines() {
         percent(38, 50, 5),
     ];
     let c = chart(Kind::Trend {
+        partial: vec![],
         periods,
         current,
         previous,
@@ -141,6 +142,7 @@ fn a_heatmap_writes_each_cell() {
 #[test]
 fn an_empty_chart_says_no_data_instead_of_drawing_nothing() {
     let c = chart(Kind::Trend {
+        partial: vec![],
         periods: vec![],
         current: vec![],
         previous: vec![],
@@ -155,6 +157,7 @@ fn an_empty_chart_says_no_data_instead_of_drawing_nothing() {
     let c = chart(Kind::Bars { bars: vec![] });
     assert!(render_svg(&c).contains("No data for this selection"));
     let one = chart(Kind::Trend {
+        partial: vec![],
         periods: vec!["W1".into()],
         current: vec![percent(5, 5, 5)],
         previous: vec![Reading::NotEnough { n: 0 }],
@@ -166,6 +169,7 @@ fn an_empty_chart_says_no_data_instead_of_drawing_nothing() {
 #[test]
 fn the_csv_holds_the_same_numbers_as_the_chart() {
     let c = chart(Kind::Trend {
+        partial: vec![false, true],
         periods: vec!["W1".into(), "W2".into()],
         current: vec![percent(8, 10, 5), Reading::NotEnough { n: 3 }],
         previous: vec![nps(5, 3, 2, 5), percent(1, 1, 5)],
@@ -175,10 +179,10 @@ fn the_csv_holds_the_same_numbers_as_the_chart() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "period,value,low,high,n,previous_value,previous_low,previous_high,previous_n"
+        "period,value,low,high,n,previous_value,previous_low,previous_high,previous_n,partial"
     );
     assert!(lines[1].starts_with("W1,80.0000,49.0"), "{}", lines[1]);
-    assert_eq!(lines[2], "W2,,,,3,,,,1");
+    assert_eq!(lines[2], "W2,,,,3,,,,1,true");
 }
 
 #[test]
@@ -196,4 +200,17 @@ fn a_long_league_draws_the_best_and_weakest_twenty_but_the_csv_keeps_all() {
     );
     assert!(svg.contains("best and weakest 20 of 50"));
     assert_eq!(to_csv(&c).lines().count(), 51);
+}
+
+#[test]
+fn a_partial_period_is_marked_with_a_star() {
+    let c = chart(Kind::Trend {
+        partial: vec![false, true],
+        periods: vec!["W1".into(), "W2".into()],
+        current: vec![percent(8, 10, 5), percent(4, 5, 5)],
+        previous: vec![],
+        legend: ["a".into(), "b".into(), "c".into()],
+    });
+    let t = texts(&parse(&render_svg(&c)));
+    assert!(t.iter().any(|s| s == "W1") && t.iter().any(|s| s == "W2*"), "{t:?}");
 }

@@ -78,8 +78,8 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
             );
             let desc = t(
                 lang,
-                "按时段的趋势，阴影为 95% 置信区间，虚线为上一时段。",
-                "Trend by period with its 95% confidence band; the dashed line is the previous range.",
+                "按时段的趋势，阴影为 95% 置信区间，虚线为上一时段；带 * 的时段只有部分天数在范围内。",
+                "Trend by period with its 95% confidence band; the dashed line is the previous range; periods marked * are only partly inside the range.",
             );
             let legend = [
                 t(lang, "本期", "This range"),
@@ -93,6 +93,7 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                 unit(m, d, lang),
                 Kind::Trend {
                     periods: d.periods.clone(),
+                    partial: d.partial.clone(),
                     current,
                     previous,
                     legend,

@@ -49,6 +49,8 @@ pub(super) type Moments = (String, i64, f64, f64);
 #[derive(Debug, Default)]
 pub struct Data {
     pub periods: Vec<String>,
+    /// Periods the range covers only in part.
+    pub partial: Vec<bool>,
     pub previous_periods: Vec<String>,
     pub(super) by_period: Vec<Stat>,
     pub(super) by_store: Vec<Stat>,
@@ -104,6 +106,7 @@ impl Data {
         )?;
         Ok(Data {
             periods: f.periods(),
+            partial: f.partial(),
             previous_periods: p.periods(),
             by_period,
             by_store,

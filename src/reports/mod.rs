@@ -156,6 +156,30 @@ impl Filter {
         out
     }
 
+    /// For each period of `periods()`: whether the range covers it only in part.
+    pub fn partial(&self) -> Vec<bool> {
+        self.periods()
+            .iter()
+            .map(|key| {
+                let (start, end) = match self.grouping {
+                    Grouping::Day => return false,
+                    Grouping::Week => match parse_date(key) {
+                        Some(d) => (d, d + Duration::days(6)),
+                        None => return false,
+                    },
+                    Grouping::Month => match parse_date(&format!("{key}-01")) {
+                        Some(d) => {
+                            let next = (d + Duration::days(32)).replace_day(1).unwrap_or(d);
+                            (d, next - Duration::days(1))
+                        }
+                        None => return false,
+                    },
+                };
+                start < self.from || end > self.to
+            })
+            .collect()
+    }
+
     /// The query string that reproduces this filter (for chart and CSV links).
     pub fn query(&self, lang: crate::i18n::Lang) -> String {
         let mut q = format!(

@@ -192,3 +192,34 @@ fn a_range_splits_into_edge_days_and_whole_months() {
     .unwrap();
     assert_eq!(spans(&f, true)[0].table, "daily");
 }
+
+#[test]
+fn periods_the_range_only_partly_covers_are_marked() {
+    // 2026-11-10 is a Tuesday, 2026-11-22 a Sunday: the first week is partial, the second whole.
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-11-10"),
+            ("to", "2026-11-22"),
+            ("group", "week"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(f.partial(), [true, false]);
+    let f = Filter::parse(
+        &q(&[
+            ("period", "custom"),
+            ("from", "2026-01-01"),
+            ("to", "2026-02-14"),
+            ("group", "month"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(f.partial(), [false, true]);
+    let f = Filter::parse(&q(&[("period", "week"), ("group", "day")]), TODAY, 5).unwrap();
+    assert!(f.partial().iter().all(|p| !p));
+}
