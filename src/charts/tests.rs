@@ -212,5 +212,8 @@ fn a_partial_period_is_marked_with_a_star() {
         legend: ["a".into(), "b".into(), "c".into()],
     });
     let t = texts(&parse(&render_svg(&c)));
-    assert!(t.iter().any(|s| s == "W1") && t.iter().any(|s| s == "W2*"), "{t:?}");
+    assert!(
+        t.iter().any(|s| s == "W1") && t.iter().any(|s| s == "W2*"),
+        "{t:?}"
+    );
 }
