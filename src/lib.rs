@@ -14,6 +14,7 @@ pub mod export;
 pub mod expr;
 pub mod i18n;
 pub mod indicators;
+pub mod photos;
 pub mod reports;
 pub mod rollup;
 pub mod sales;

@@ -612,3 +612,33 @@ async fn an_assignment_needs_a_shopper_store_checklist_and_a_sensible_window() {
         .unwrap();
     assert_eq!(count, 1);
 }
+
+#[tokio::test]
+async fn location_metadata_is_removed_from_uploaded_photos() {
+    let w = world().await;
+    let xmp = b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>GPSLatitude 31,14.2N</x:xmpmeta>";
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    jpeg.extend_from_slice(&((xmp.len() + 2) as u16).to_be_bytes());
+    jpeg.extend_from_slice(xmp);
+    jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xD9]);
+    let (status, _) = post(
+        &w.shopper,
+        w.audit,
+        page_fields(0, "next", &[]),
+        vec![("gps.jpg", jpeg)],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let stored: Vec<u8> = sqlx::query_scalar("select bytes from evidence")
+        .fetch_one(&w.app.pool)
+        .await
+        .unwrap();
+    assert!(
+        !stored.windows(7).any(|x| x == b"xmpmeta"),
+        "location metadata stripped"
+    );
+    assert!(
+        stored.ends_with(&[0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xD9]),
+        "the picture itself is kept"
+    );
+}

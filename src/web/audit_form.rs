@@ -151,7 +151,12 @@ async fn save(
     for (name, bytes) in &posted.files {
         match (rules::image_type(bytes), bytes.len() <= MAX_EVIDENCE_BYTES) {
             (Some(kind), true) => {
-                evidence::add_evidence(&state.pool, id, &section, kind, bytes).await?;
+                // Where the shopper was when the photo was taken is nobody's business.
+                let cleaned = (kind == "image/jpeg")
+                    .then(|| crate::photos::strip_location(bytes))
+                    .flatten();
+                let stored = cleaned.as_deref().unwrap_or(bytes);
+                evidence::add_evidence(&state.pool, id, &section, kind, stored).await?;
             }
             _ => refused.push(name.as_str()),
         }
