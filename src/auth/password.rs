@@ -56,6 +56,19 @@ mod tests {
         assert!(!verify_password(Some(hash), "wrong horse".into()).await);
     }
 
+    #[test]
+    fn the_dummy_hash_is_real_so_unknown_users_cost_the_same_work() {
+        // If it did not parse, a login for an unknown name would skip argon2 and answer
+        // measurably faster, telling an attacker which usernames exist.
+        let parsed = PasswordHash::new(DUMMY_HASH).expect("a valid PHC string");
+        assert_eq!(parsed.algorithm.as_str(), "argon2id");
+        let params = Params::try_from(&parsed).expect("argon2 parameters");
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (19 * 1024, 2, 1)
+        );
+    }
+
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
         assert!(!verify_password(None, "anything".into()).await);
