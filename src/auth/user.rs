@@ -61,6 +61,15 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// What a page needs to know about its reader, including the session's CSRF token.
+    pub async fn viewer(&self) -> Result<crate::views::staff::Viewer, Error> {
+        Ok(crate::views::staff::Viewer {
+            username: self.username.clone(),
+            role: self.role,
+            csrf: super::csrf_token(&self.session).await?,
+        })
+    }
+
     pub fn require_staff(&self) -> Result<(), Error> {
         if self.role.is_staff() {
             Ok(())

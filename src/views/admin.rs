@@ -55,13 +55,13 @@ pub fn users_page(
                             td { @if u.disabled { span.tag.flag { "disabled" } } @else { "active" } }
                             td {
                                 form.inline method="post" action={ "/admin/users/" (u.id) "/status" } {
-                                    (csrf(viewer.csrf))
+                                    (csrf(&viewer.csrf))
                                     input type="hidden" name="disabled" value=(if u.disabled { "false" } else { "true" });
                                     button.sec type="submit" { @if u.disabled { "Enable" } @else { "Disable" } }
                                 }
                                 " "
                                 form.inline method="post" action={ "/admin/users/" (u.id) "/password" } {
-                                    (csrf(viewer.csrf))
+                                    (csrf(&viewer.csrf))
                                     label { "New password " input type="password" name="password" autocomplete="new-password" size="12"; }
                                     " " button.sec type="submit" { "Reset" }
                                 }
@@ -72,7 +72,7 @@ pub fn users_page(
             } }
             h2 { "Add an account" }
             form method="post" action="/admin/users" {
-                (csrf(viewer.csrf))
+                (csrf(&viewer.csrf))
                 (field("username", "Username", "text", &form.username, errors))
                 (select("role", "Role", &role_options(), &form.role, errors))
                 (field("password", "Password (at least 10 characters)", "password", "", errors))
@@ -119,7 +119,7 @@ pub fn stores_page(
             @if viewer.role == Role::Admin {
                 h2 { "Add or edit a store" }
                 form method="post" action="/admin/stores" {
-                    (csrf(viewer.csrf))
+                    (csrf(&viewer.csrf))
                     (field("code", "Code (letters, digits, - or _)", "text", &edit.code, errors))
                     (field("name", "Name", "text", &edit.name, errors))
                     (field("region", "Region", "text", &edit.region, errors))
@@ -183,7 +183,7 @@ pub fn tokens_page(
                             td {
                                 @if !*revoked {
                                     form.inline method="post" action={ "/admin/tokens/" (id) "/revoke" } {
-                                        (csrf(viewer.csrf))
+                                        (csrf(&viewer.csrf))
                                         button.sec type="submit" { "Revoke" }
                                     }
                                 }
@@ -194,7 +194,7 @@ pub fn tokens_page(
             } }
             h2 { "New token" }
             form method="post" action="/admin/tokens" {
-                (csrf(viewer.csrf))
+                (csrf(&viewer.csrf))
                 (field("name", "What it is for (e.g. POS nightly export)", "text", "", &FieldErrors::new()))
                 button type="submit" { "Create token" }
             }

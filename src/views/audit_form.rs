@@ -14,7 +14,7 @@ use crate::i18n::{Lang, Ui};
 use crate::survey::Survey;
 
 pub struct AuditPage<'a> {
-    pub viewer: &'a Viewer<'a>,
+    pub viewer: &'a Viewer,
     pub audit: &'a AuditRow,
     pub survey: &'a Survey,
     pub lang: Lang,
@@ -73,7 +73,7 @@ pub fn audit_page(p: &AuditPage) -> Markup {
         p.hint id="progress" { (progress) }
         progress value=(p.page_number) max=(p.page_total) aria-labelledby="progress" {}
         form method="post" action={ "/audits/" (a.id) } enctype="multipart/form-data" {
-            (csrf(p.viewer.csrf))
+            (csrf(&p.viewer.csrf))
             input type="hidden" name="_page" value=(p.page);
             input type="hidden" name="_lang" value=(lang);
             @if p.page == 0 {

@@ -112,7 +112,7 @@ pub fn new_assignment_page(
         "New assignment",
         html! {
             form method="post" action="/assignments" {
-                (csrf(viewer.csrf))
+                (csrf(&viewer.csrf))
                 (select("shopper", "Shopper", &c.shoppers, &v.shopper, errors))
                 (select("store", "Store", &c.stores, &v.store, errors))
                 (select("checklist", "Checklist", &c.checklists, &v.checklist, errors))

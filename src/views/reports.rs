@@ -11,7 +11,7 @@ use crate::reports::{ChartName, Data, Filter, Metric, chart, headline};
 use crate::survey::Catalog;
 
 pub struct Dashboard<'a> {
-    pub viewer: &'a Viewer<'a>,
+    pub viewer: &'a Viewer,
     pub lang: Lang,
     pub filter: &'a Filter,
     pub data: &'a Data,

@@ -12,7 +12,7 @@ use crate::scoring::{AuditScore, show};
 use crate::survey::{Kind, Question, Survey};
 
 pub struct ReviewPage<'a> {
-    pub viewer: &'a Viewer<'a>,
+    pub viewer: &'a Viewer,
     pub audit: &'a AuditRow,
     pub survey: &'a Survey,
     pub answers: &'a Checked,
@@ -153,7 +153,7 @@ fn decision(p: &ReviewPage) -> Markup {
         @if !actions.is_empty() {
             h2 { "Decision" }
             form method="post" action={ "/audits/" (a.id) "/review" } {
-                (csrf(p.viewer.csrf))
+                (csrf(&p.viewer.csrf))
                 div.field {
                     label for="reason" { "Reason (required except to approve; the shopper sees it)" }
                     @if let Some(e) = p.errors.get("reason") { p.err id="err-reason" { (e) } }

@@ -26,11 +26,12 @@ select,input[type=password],input[type=time],input[type=file]{width:100%;min-hei
 svg{max-width:100%;height:auto}\
 ";
 
-/// Who the page is for, to draw the nav bar.
-pub struct Viewer<'a> {
-    pub username: &'a str,
+/// Who the page is for, to draw the nav bar, with the session's CSRF token for its forms.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub username: String,
     pub role: Role,
-    pub csrf: &'a str,
+    pub csrf: String,
 }
 
 pub fn staff_page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
@@ -50,7 +51,7 @@ pub fn staff_page_in(viewer: &Viewer, lang: Lang, title: &str, body: Markup) -> 
             }
             @if viewer.role == Role::Admin { a href="/admin/users" { "Users" } a href="/admin/tokens" { "API tokens" } }
             form.inline method="post" action="/logout" {
-                (csrf(viewer.csrf))
+                (csrf(&viewer.csrf))
                 span.hint { (viewer.username) " (" (viewer.role) ") " }
                 button.sec type="submit" { "Log out" }
             }

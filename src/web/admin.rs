@@ -13,12 +13,11 @@ use validator::Validate;
 use super::AppState;
 use super::csrf_form::{CsrfForm, field_errors};
 use crate::answers::FieldErrors;
-use crate::auth::{CurrentUser, Role, csrf_token, hash_password};
+use crate::auth::{CurrentUser, Role, hash_password};
 use crate::db::{stores, users};
 use crate::error::{Error, Result};
 use crate::stores::StoreInput;
 use crate::views::admin::{NewUserValues, poster_page, stores_page, users_page};
-use crate::views::staff::Viewer;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -53,12 +52,7 @@ async fn users_view(
     errors: &FieldErrors,
     done: Option<&str>,
 ) -> Result<maud::Markup> {
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     Ok(users_page(
         &viewer,
         &users::list(&state.pool).await?,
@@ -220,12 +214,7 @@ async fn stores_view(
     errors: &FieldErrors,
     done: Option<&str>,
 ) -> Result<maud::Markup> {
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     let forms: Vec<(String, String)> = state
         .catalog
         .iter()

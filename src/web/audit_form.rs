@@ -16,7 +16,7 @@ use super::audits::visible_audit;
 use super::uploads::{self, read_multipart};
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::{self as rules, Draft, MAX_EVIDENCE_BYTES, Status, parse_date};
-use crate::auth::{CSRF_FIELD, CurrentUser, csrf_token, verify_csrf};
+use crate::auth::{CSRF_FIELD, CurrentUser, verify_csrf};
 use crate::db::audits::{self, AuditRow, Submission};
 use crate::db::evidence;
 use crate::error::{Error, Result};
@@ -79,12 +79,7 @@ async fn show(
     }
     let survey = checklist(&state, &audit)?;
     let lang = lang(&survey, q.lang.as_deref(), &headers);
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     let events = audits::events(&state.pool, id).await?;
     // Only the assigned shopper fills the audit; others (staff, before submission) get the summary.
     if audit.shopper_id != user.id || !audit.status().editable() {
@@ -193,12 +188,7 @@ async fn save(
     draft.page = if errors.is_empty() { target } else { page };
     audits::save_draft(&state.pool, id, user.id, audit.status(), &draft).await?;
 
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     let events = audits::events(&state.pool, id).await?;
     let draw = Drawer {
         state: &state,
@@ -361,7 +351,7 @@ async fn submit(
 /// What stays the same across the pages drawn for one request.
 struct Drawer<'a> {
     state: &'a AppState,
-    viewer: &'a Viewer<'a>,
+    viewer: &'a Viewer,
     audit: &'a AuditRow,
     survey: &'a Survey,
     lang: Lang,

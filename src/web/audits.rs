@@ -12,12 +12,11 @@ use super::AppState;
 use super::csrf_form::{CsrfForm, field_errors};
 use crate::answers::FieldErrors;
 use crate::audits::{Status, parse_date};
-use crate::auth::{CurrentUser, csrf_token};
+use crate::auth::CurrentUser;
 use crate::db::audits::{self, AuditRow, NewAssignment};
 use crate::db::{stores, users};
 use crate::error::{Error, Result};
 use crate::views::audits::{AssignmentValues, Choices, audits_page, new_assignment_page};
-use crate::views::staff::Viewer;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -54,12 +53,7 @@ async fn list(
     };
     let shopper = (!user.role.is_staff()).then_some(user.id);
     let rows = audits::list(&state.pool, shopper, status).await?;
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     let today = time::OffsetDateTime::now_utc().date();
     let notice = match q.done.as_deref() {
         Some("saved") => Some("Draft saved. You can continue on any device."),
@@ -98,12 +92,7 @@ async fn choices(state: &AppState) -> Result<Choices> {
 
 async fn new_assignment(State(state): State<AppState>, user: CurrentUser) -> Result<maud::Markup> {
     user.require_staff()?;
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     Ok(new_assignment_page(
         &viewer,
         &choices(&state).await?,
@@ -185,12 +174,7 @@ async fn create_assignment(
         scenario: form.scenario.clone(),
     };
     if !errors.is_empty() {
-        let token = csrf_token(&user.session).await?;
-        let viewer = Viewer {
-            username: &user.username,
-            role: user.role,
-            csrf: &token,
-        };
+        let viewer = user.viewer().await?;
         let page = new_assignment_page(&viewer, &choices(&state).await?, &values, &errors);
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }

@@ -7,13 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::AppState;
-use crate::auth::{CurrentUser, csrf_token};
+use crate::auth::CurrentUser;
 use crate::charts::{render_svg, to_csv};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::reports::{ChartName, Data, Filter, FilterQuery, chart};
 use crate::views::reports::{Dashboard, dashboard};
-use crate::views::staff::Viewer;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,7 +43,7 @@ async fn show(
     let lang = lang(&q, &headers);
     let f = filter(&state, &q)?;
     let data = Data::load(&state.pool, &f).await?;
-    let token = csrf_token(&user.session).await?;
+    let viewer = user.viewer().await?;
     let stores = crate::db::stores::list(&state.pool).await?;
     let regions = crate::db::reports::regions(&state.pool).await?;
     let forms: Vec<(String, String)> = state
@@ -53,14 +52,9 @@ async fn show(
         .filter(|s| !s.is_audit())
         .map(|s| (s.id.clone(), s.title.get(lang).to_owned()))
         .collect();
-    let (username, role, catalog) = (user.username.clone(), user.role, state.catalog.clone());
+    let catalog = state.catalog.clone();
     // Drawing a dozen charts is CPU work: keep it off the async threads.
     let page = tokio::task::spawn_blocking(move || {
-        let viewer = Viewer {
-            username: &username,
-            role,
-            csrf: &token,
-        };
         dashboard(&Dashboard {
             viewer: &viewer,
             lang,

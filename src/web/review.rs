@@ -12,13 +12,12 @@ use super::audits::visible_audit;
 use super::csrf_form::CsrfForm;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::ReviewAction;
-use crate::auth::{CurrentUser, csrf_token};
+use crate::auth::CurrentUser;
 use crate::db::audits;
 use crate::db::evidence;
 use crate::error::{Error, Result};
 use crate::scoring;
 use crate::views::review::{ReviewPage, review_page};
-use crate::views::staff::Viewer;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/audits/{id}/review", get(show).post(decide))
@@ -49,12 +48,7 @@ async fn render(
     let checked = answers::check(&survey, &raw, Scope::All, survey.default_lang);
     let items = scoring::score(&survey, &checked.answers);
     let sections = audits::section_scores(&state.pool, id).await?;
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     Ok(review_page(&ReviewPage {
         viewer: &viewer,
         audit: &audit,

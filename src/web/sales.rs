@@ -13,12 +13,11 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::csrf_form::CsrfForm;
 use crate::answers::FieldErrors;
-use crate::auth::{CurrentUser, csrf_token};
+use crate::auth::CurrentUser;
 use crate::db::sales;
 use crate::error::{ApiError, Error, Result};
 use crate::sales::{RawSale, check_rows};
 use crate::views::admin::tokens_page;
-use crate::views::staff::Viewer;
 
 /// A day's sales for a few hundred stores fits easily.
 const SALES_BODY_LIMIT: usize = 5 * 1024 * 1024;
@@ -96,12 +95,7 @@ async fn page(
     user: &CurrentUser,
     new_token: Option<&str>,
 ) -> Result<maud::Markup> {
-    let token = csrf_token(&user.session).await?;
-    let viewer = Viewer {
-        username: &user.username,
-        role: user.role,
-        csrf: &token,
-    };
+    let viewer = user.viewer().await?;
     Ok(tokens_page(
         &viewer,
         &sales::tokens(&state.pool).await?,
