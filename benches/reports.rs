@@ -118,7 +118,8 @@ async fn submissions(router: &axum::Router, runs: usize) -> (Duration, Duration)
 async fn main() -> anyhow::Result<()> {
     let small = std::env::args().any(|a| a == "--small");
     let dir = tempfile::tempdir()?;
-    let pool = manyi::db::connect(&dir.path().join("bench.db")).await?;
+    let db = manyi::db::connect(&dir.path().join("bench.db")).await?;
+    let pool = db.write.clone();
     let catalog = manyi::survey::load_dir(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/surveys"
@@ -133,7 +134,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let hash = manyi::auth::hash_password("bench-password-123".into()).await?;
     manyi::db::users::create(&pool, "bench", &hash, manyi::auth::Role::Manager).await?;
-    let state = manyi::AppState::with_settings(pool.clone(), catalog.clone(), settings);
+    let state = manyi::AppState::with_settings(db.clone(), catalog.clone(), settings);
     let router = manyi::router(state);
 
     let first = manyi::db::stores::Store {

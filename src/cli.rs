@@ -1,4 +1,4 @@
-//! What each subcommand does: serve, check and export. `main` only parses flags and calls `run`.
+//! What each subcommand does: serve, check, export and backup. `main` only parses flags and calls `run`.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -20,6 +20,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Serve(args)) => run_serve(args).await,
         Some(Command::Check { dir }) => return run_check(&dir),
         Some(Command::Export { form, db }) => run_export(&form, &db).await,
+        Some(Command::Backup { path, db }) => run_backup(&path, &db).await,
         Some(Command::User(UserCommand::Add { username, role, db })) => {
             accounts::add_user(&username, &role, &db).await
         }
@@ -75,16 +76,24 @@ fn load_surveys(args: &ServeArgs) -> anyhow::Result<Catalog> {
 async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
     let catalog = load_surveys(&args)?;
-    let pool = db::connect(&args.db.path).await?;
+    let db = db::Db::open(&args.db.path, args.writer_config()).await?;
+    if !args.skip_quick_check {
+        let started = std::time::Instant::now();
+        db.quick_check().await?;
+        tracing::info!(
+            ms = started.elapsed().as_millis() as u64,
+            "database passed quick_check"
+        );
+    }
     if args.demo {
         let empty: bool = sqlx::query_scalar("select not exists(select 1 from response)")
-            .fetch_one(&pool)
+            .fetch_one(&db.read)
             .await?;
         if empty {
-            fill_demo(&pool, &catalog, args.utc_offset).await?;
+            fill_demo(&db.write, &catalog, args.utc_offset).await?;
         }
     }
-    let rebuilt = db::reports::rebuild_if_empty(&pool, args.utc_offset).await?;
+    let rebuilt = db::reports::rebuild_if_empty(&db, args.utc_offset).await?;
     if rebuilt > 0 {
         tracing::info!(
             responses = rebuilt,
@@ -92,8 +101,8 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     // Expired sessions are deleted hourly so the table does not grow forever.
-    let sessions = tower_sessions_sqlx_store::SqliteStore::new(pool.clone());
-    tokio::spawn(
+    let sessions = db::sessions::Sessions::new(&db);
+    let cleaner = tokio::spawn(
         tower_sessions::ExpiredDeletion::continuously_delete_expired(
             sessions,
             tokio::time::Duration::from_secs(3600),
@@ -118,21 +127,44 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         min_visit_minutes: args.min_visit_minutes,
         utc_offset: args.utc_offset,
         min_n: args.min_n.max(1),
+        max_in_flight: args.max_in_flight.max(1),
     };
-    let state = AppState::with_settings(pool, catalog, settings);
-    serve(listener, state, shutdown_signal()).await
+    let state = AppState::with_settings(db.clone(), catalog, settings);
+    let served = serve(listener, state, shutdown_signal()).await;
+    // In-flight requests have finished: store what is queued, then close every
+    // connection so the WAL is checkpointed and the database file alone is complete.
+    cleaner.abort();
+    db.close().await;
+    tracing::info!("database closed");
+    served
 }
 
 async fn run_export(form: &str, db_arg: &DbArg) -> anyhow::Result<()> {
     if !db_arg.path.exists() {
         anyhow::bail!("there is no database at {}", db_arg.path.display());
     }
-    let pool = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.path).await?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let rows = export::write_csv(&pool, form, &mut out).await?;
+    let rows = export::write_csv(&db.read, form, &mut out).await?;
     out.flush()?;
     eprintln!("{rows} response(s) exported");
+    db.close().await;
+    Ok(())
+}
+
+async fn run_backup(target: &std::path::Path, db_arg: &DbArg) -> anyhow::Result<()> {
+    if !db_arg.path.exists() {
+        anyhow::bail!("there is no database at {}", db_arg.path.display());
+    }
+    let db = db::connect(&db_arg.path).await?;
+    let bytes = db::backup(&db, target).await?;
+    db.close().await;
+    println!(
+        "backup written to {} ({:.1} MB) and checked",
+        target.display(),
+        bytes as f64 / 1e6
+    );
     Ok(())
 }
 
@@ -141,8 +173,15 @@ async fn run_demo(db_arg: &DbArg, surveys: &std::path::Path) -> anyhow::Result<(
         print_errors(&errors);
         anyhow::anyhow!("fix the survey files in {} first", surveys.display())
     })?;
-    let pool = db::connect(&db_arg.path).await?;
-    fill_demo(&pool, &catalog, crate::web::Settings::default().utc_offset).await
+    let db = db::connect(&db_arg.path).await?;
+    fill_demo(
+        &db.write,
+        &catalog,
+        crate::web::Settings::default().utc_offset,
+    )
+    .await?;
+    db.close().await;
+    Ok(())
 }
 
 /// Generates the demo data set into an empty database and prints the logins it created.

@@ -47,6 +47,13 @@ pub enum Command {
         #[arg(long, env = "MANYI_SURVEYS", default_value = "surveys")]
         surveys: PathBuf,
     },
+    /// Copy the whole database into a new file, safe while the server runs.
+    Backup {
+        /// The new file; an existing file is never overwritten.
+        path: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Write every response of one form to stdout as CSV.
     Export {
         /// The form id, as in `settings.id`.
@@ -126,6 +133,31 @@ pub struct ServeArgs {
     /// Fill an empty database with a generated year of demo data before serving.
     #[arg(long, env = "MANYI_DEMO")]
     pub demo: bool,
+    /// Requests handled at once; beyond this a request gets 503 with Retry-After at once.
+    #[arg(long, env = "MANYI_MAX_IN_FLIGHT", default_value_t = crate::web::DEFAULT_MAX_IN_FLIGHT)]
+    pub max_in_flight: usize,
+    /// Most responses the writer stores in one transaction (one fsync).
+    #[arg(long, env = "MANYI_WRITE_BATCH", default_value_t = 256)]
+    pub write_batch: usize,
+    /// Most responses waiting to be written; one more gets 503.
+    #[arg(long, env = "MANYI_WRITE_QUEUE", default_value_t = 2048)]
+    pub write_queue: usize,
+    /// When the oldest waiting response has waited this many milliseconds, new ones get 503.
+    #[arg(long, env = "MANYI_WRITE_QUEUE_WAIT_MS", default_value_t = 500)]
+    pub write_queue_wait_ms: u64,
+    /// Skip `PRAGMA quick_check` at start (it reads the whole file).
+    #[arg(long, env = "MANYI_SKIP_QUICK_CHECK")]
+    pub skip_quick_check: bool,
+}
+
+impl ServeArgs {
+    pub fn writer_config(&self) -> crate::db::WriterConfig {
+        crate::db::WriterConfig {
+            max_batch: self.write_batch.max(1),
+            max_queue: self.write_queue.max(1),
+            max_wait: std::time::Duration::from_millis(self.write_queue_wait_ms.max(1)),
+        }
+    }
 }
 
 fn parse_offset(s: &str) -> Result<time::UtcOffset, String> {

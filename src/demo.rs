@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use sqlx::SqlitePool;
 use time::{Date, Duration, Time, UtcOffset};
 
-use crate::db::responses::{BatchResponse, insert_batch};
+use crate::db::responses::{Submission, insert_batch};
 use crate::db::stores::Store;
 use crate::survey::Catalog;
 
@@ -212,7 +212,7 @@ pub async fn generate(
         .iter()
         .filter_map(|id| catalog.get(id).map(|s| (*id, s.clone())))
         .collect();
-    let mut batches: HashMap<&str, Vec<BatchResponse>> = HashMap::new();
+    let mut batches: HashMap<&str, Vec<Submission>> = HashMap::new();
     for day in &days {
         for p in &stores {
             let expected = per_unit * season(*day) * p.size;
@@ -249,7 +249,9 @@ pub async fn generate(
                 let at = local
                     .to_offset(UtcOffset::UTC)
                     .format(&time::format_description::well_known::Rfc3339)?;
-                batches.entry(form).or_default().push(BatchResponse {
+                batches.entry(form).or_default().push(Submission {
+                    survey: survey.clone(),
+                    submission_key: None,
                     store: Some(p.store.code.clone()),
                     lang: if rng.r#gen::<f64>() < 0.85 {
                         "zh"
@@ -257,16 +259,14 @@ pub async fn generate(
                         "en"
                     },
                     submitted_at: at,
-                    day: day.to_string(),
+                    day: *day,
                     answers: checked.answers,
                 });
             }
         }
-        for (form, batch) in batches.iter_mut() {
+        for batch in batches.values_mut() {
             if batch.len() >= 5000 || *day == spec.end {
-                if let Some(survey) = surveys.get(form) {
-                    insert_batch(pool, survey, batch).await?;
-                }
+                insert_batch(pool, batch).await?;
                 report.responses += batch.len() as u64;
                 batch.clear();
                 progress(report.responses);

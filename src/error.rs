@@ -2,11 +2,13 @@
 
 use axum::Json;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::answers::FieldErrors;
+use crate::db::WriteError;
+use crate::db::faults::{Fault, classify};
 use crate::views;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -41,6 +43,21 @@ pub enum Error {
     /// Answers that fail the survey's checks: field name → message.
     #[error("some answers are not valid")]
     Invalid(FieldErrors),
+    /// Too much load right now: 503 with `Retry-After`; nothing was stored.
+    #[error(
+        "The server is busy. Nothing was stored; please try again in a moment. 服务器繁忙，本次未保存，请稍后重试。"
+    )]
+    Busy,
+    /// The disk is full: 507; nothing was stored.
+    #[error(
+        "The server's storage is full. Nothing was stored; please try again later. 服务器存储已满，本次未保存，请稍后重试。"
+    )]
+    StorageFull,
+    /// The database cannot write right now (an I/O error, or shutting down): 503.
+    #[error(
+        "The server cannot store anything right now. Nothing was stored; please try again later. 服务器暂时无法保存，本次未保存，请稍后重试。"
+    )]
+    Unavailable(String),
     #[error("database error")]
     Sqlx(#[from] sqlx::Error),
     #[error("internal error")]
@@ -61,14 +78,32 @@ impl Error {
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Unprocessable(_) | Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Sqlx(_) | Error::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Error::Busy | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Error::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
+            Error::Sqlx(e) => match classify(e) {
+                // Lock waits and pool timeouts are load, not bugs.
+                Fault::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                Fault::Full => StatusCode::INSUFFICIENT_STORAGE,
+                Fault::Io => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Error::Other(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
+
+    /// Seconds a client should wait before retrying a 503.
+    pub const RETRY_AFTER_SECONDS: u64 = 2;
 
     /// What the client may read. 5xx causes stay in the log.
     fn public_message(&self) -> String {
         match self {
-            Error::Sqlx(_) | Error::Other(_) => {
+            Error::Sqlx(e) => match classify(e) {
+                Fault::Busy => Error::Busy.to_string(),
+                Fault::Full => Error::StorageFull.to_string(),
+                Fault::Io => Error::Unavailable(String::new()).to_string(),
+                _ => "Something went wrong on our side. Please try again in a moment.".into(),
+            },
+            Error::Other(_) => {
                 "Something went wrong on our side. Please try again in a moment.".into()
             }
             other => other.to_string(),
@@ -79,6 +114,7 @@ impl Error {
         match self {
             Error::Sqlx(e) => tracing::error!(error = ?e, "database error"),
             Error::Other(e) => tracing::error!(error = ?e, "internal error"),
+            Error::Unavailable(cause) => tracing::error!(%cause, "cannot write"),
             _ => {}
         }
     }
@@ -98,6 +134,29 @@ impl Error {
             "The request body is larger than the {BODY_LIMIT_TEXT} limit."
         ))
     }
+}
+
+impl From<WriteError> for Error {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Busy => Error::Busy,
+            WriteError::Full => Error::StorageFull,
+            WriteError::Unavailable(cause) => Error::Unavailable(cause),
+        }
+    }
+}
+
+/// Adds `Retry-After` to a 503, so clients and proxies back off instead of hammering.
+pub fn with_retry_after(mut response: Response) -> Response {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE
+        || response.status() == StatusCode::INSUFFICIENT_STORAGE
+    {
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(Error::RETRY_AFTER_SECONDS),
+        );
+    }
+    response
 }
 
 impl From<BytesRejection> for Error {
@@ -136,7 +195,7 @@ impl IntoResponse for Error {
             Error::Invalid(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
             other => other.public_message(),
         };
-        (status, views::error_page(status, &message)).into_response()
+        with_retry_after((status, views::error_page(status, &message)).into_response())
     }
 }
 
@@ -159,6 +218,6 @@ impl IntoResponse for ApiError {
             Error::Invalid(fields) => json!({ "errors": fields }),
             other => json!({ "errors": { "request": other.public_message() } }),
         };
-        (status, Json(body)).into_response()
+        with_retry_after((status, Json(body)).into_response())
     }
 }

@@ -85,6 +85,10 @@ pub enum Ui {
     ThanksTitle,
     ThanksBody,
     ErrorSummary,
+    /// The form could not be stored because the server is busy; answers are kept.
+    SaveBusy,
+    /// The form could not be stored because the disk is full; answers are kept.
+    SaveFull,
     Yes,
     No,
     NotApplicable,
@@ -135,6 +139,18 @@ impl Ui {
             }
             (ErrorSummary, Lang::Zh) => "请检查下面标出的问题。",
             (ErrorSummary, Lang::En) => "Please check the questions marked below.",
+            (SaveBusy, Lang::Zh) => {
+                "服务器繁忙，您的回答尚未保存。答案都还在，请稍等片刻再点一次“提交”。"
+            }
+            (SaveBusy, Lang::En) => {
+                "The server is busy and your answers are not saved yet. They are all still here: please wait a moment and press Submit again."
+            }
+            (SaveFull, Lang::Zh) => {
+                "服务器暂时无法保存，您的回答尚未保存。答案都还在，请稍后再点一次“提交”。"
+            }
+            (SaveFull, Lang::En) => {
+                "The server cannot save right now and your answers are not saved yet. They are all still here: please press Submit again later."
+            }
             (Yes, Lang::Zh) => "是",
             (Yes, Lang::En) => "Yes",
             (No, Lang::Zh) => "否",

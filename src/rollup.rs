@@ -59,6 +59,29 @@ impl Counts {
     }
 }
 
+impl Counts {
+    /// Adds another group's counts, as if its responses had been added one by one.
+    pub fn merge(&mut self, o: &Counts) {
+        self.responses += o.responses;
+        self.sat_n += o.sat_n;
+        self.sat_top2 += o.sat_top2;
+        self.nps_n += o.nps_n;
+        self.nps_promoters += o.nps_promoters;
+        self.nps_detractors += o.nps_detractors;
+        self.return_n += o.return_n;
+        self.return_repeat += o.return_repeat;
+        self.complaints += o.complaints;
+        self.awareness_n += o.awareness_n;
+        for (ch, n) in &o.channels {
+            *self.channels.entry(ch.clone()).or_default() += n;
+        }
+        for (aspect, (n, sum, sum_sq)) in &o.gaps {
+            let e = self.gaps.entry(aspect.clone()).or_default();
+            *e = (e.0 + n, e.1 + sum, e.2 + sum_sq);
+        }
+    }
+}
+
 impl From<&Contribution> for Counts {
     fn from(c: &Contribution) -> Counts {
         let mut counts = Counts::default();

@@ -363,8 +363,7 @@ async fn the_session_cookie_is_secure_when_served_over_https() {
         ..Default::default()
     };
     let mut app = app;
-    app.state =
-        manyi::AppState::with_settings(app.pool.clone(), common::shipped_catalog(), settings);
+    app.state = manyi::AppState::with_settings(app.db.clone(), common::shipped_catalog(), settings);
     let req = axum::http::Request::get("/login")
         .body(axum::body::Body::empty())
         .unwrap();
@@ -404,8 +403,7 @@ async fn behind_a_trusted_proxy_the_address_limit_uses_the_forwarded_address() {
         trust_proxy: true,
         ..Default::default()
     };
-    app.state =
-        manyi::AppState::with_settings(app.pool.clone(), common::shipped_catalog(), settings);
+    app.state = manyi::AppState::with_settings(app.db.clone(), common::shipped_catalog(), settings);
     let base = app.spawn().await;
     // 20 wrong passwords for 20 different names from one forwarded address.
     let noisy = via_proxy(&base, "198.51.100.7");

@@ -232,10 +232,7 @@ async fn editing_a_survey_keeps_old_responses_and_their_export_intact() {
         .replace("name = \"staff_rating\"", "name = \"staff_skill\"");
     let v2 = manyi::survey::parse_survey("v2", &edited).unwrap();
     let mut app2 = app;
-    app2.state = manyi::AppState::new(
-        app2.pool.clone(),
-        manyi::survey::Catalog::from_surveys([v2]),
-    );
+    app2.state = manyi::AppState::new(app2.db.clone(), manyi::survey::Catalog::from_surveys([v2]));
     let body = json!({ "answers": { "service_type": "delivery", "on_time": "no", "staff_skill": 2, "overall": 2, "recommend": 3, "complaint": "yes", "comment": "late" } });
     assert_eq!(
         app2.post_json("/api/v1/forms/after-service/responses", &body.to_string())

@@ -239,7 +239,7 @@ async fn user_add_reads_the_password_from_stdin_and_stores_only_an_argon2id_hash
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown role"));
 
-    let pool = manyi::db::connect(&db).await.unwrap();
+    let pool = manyi::db::connect(&db).await.unwrap().read;
     let user = manyi::db::users::by_username(&pool, "boss")
         .await
         .unwrap()
@@ -296,7 +296,7 @@ async fn importing_the_same_stores_twice_updates_instead_of_duplicating() {
         "{err}"
     );
 
-    let pool = manyi::db::connect(&db).await.unwrap();
+    let pool = manyi::db::connect(&db).await.unwrap().read;
     let stores = manyi::db::stores::list(&pool).await.unwrap();
     assert_eq!(stores.len(), 2);
     assert_eq!(
@@ -360,7 +360,7 @@ async fn sales_import_is_all_or_nothing_and_replaces_a_store_day() {
         "{err}"
     );
 
-    let pool = manyi::db::connect(&db).await.unwrap();
+    let pool = manyi::db::connect(&db).await.unwrap().read;
     let rows: Vec<(String, String, i64, f64)> =
         sqlx::query_as("select store_code, day, transactions, revenue from sales order by 1")
             .fetch_all(&pool)
@@ -394,7 +394,7 @@ async fn demo_fills_an_empty_database_once_with_every_kind_of_data() {
         stdout.contains("login demo-manager (manager) with password "),
         "{stdout}"
     );
-    let pool = manyi::db::connect(&db).await.unwrap();
+    let pool = manyi::db::connect(&db).await.unwrap().read;
     let count = |sql: &'static str| {
         let pool = pool.clone();
         async move {

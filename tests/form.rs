@@ -286,7 +286,7 @@ async fn invalid_utf8_and_wrong_content_types_are_refused() {
 async fn health_check_answers_when_the_database_does() {
     let app = TestApp::new().await;
     assert_eq!(app.get("/healthz").await, (200, "ok".to_owned()));
-    app.pool.close().await;
+    app.db.read.close().await;
     assert_eq!(app.get("/healthz").await.0, 503);
 }
 

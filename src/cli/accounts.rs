@@ -40,12 +40,14 @@ pub async fn add_user(username: &str, role: &str, db_arg: &DbArg) -> anyhow::Res
     if password.chars().count() < 10 {
         bail!("the password must have at least 10 characters");
     }
-    let pool = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.path).await?;
+    let pool = db.write.clone();
     let hash = hash_password(password).await?;
     match users::create(&pool, username, &hash, role).await? {
         Some(id) => println!("created {role} '{username}' (id {id})"),
         None => bail!("the username '{username}' is taken"),
     }
+    db.close().await;
     Ok(())
 }
 
@@ -66,8 +68,10 @@ pub async fn import_stores(file: &Path, db_arg: &DbArg) -> anyhow::Result<()> {
             );
         }
     };
-    let pool = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.path).await?;
+    let pool = db.write.clone();
     stores::upsert_all(&pool, &stores).await?;
     println!("imported {} store(s)", stores.len());
+    db.close().await;
     Ok(())
 }

@@ -15,7 +15,8 @@ pub async fn import(file: &Path, db_arg: &DbArg) -> anyhow::Result<()> {
         .len();
     let data =
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let pool = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.path).await?;
+    let pool = db.write.clone();
     let stores = sales::store_codes(&pool).await?;
     // Shown only on a terminal; hidden when output is piped or in CI.
     let bar = ProgressBar::new(size).with_style(
@@ -93,5 +94,6 @@ pub async fn import(file: &Path, db_arg: &DbArg) -> anyhow::Result<()> {
     };
     sales::upsert_all(&pool, &rows).await?;
     println!("imported {} sales row(s)", rows.len());
+    db.close().await;
     Ok(())
 }

@@ -1,91 +1,135 @@
 //! SQL for reports: keeping the daily rollups, and reading them (with sales and audits) for a filter.
 
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use std::collections::BTreeMap;
+
+use sqlx::{Connection, FromRow, QueryBuilder, SqliteConnection, SqlitePool};
 
 use crate::reports::{Filter, Grouping};
-use crate::rollup::Counts;
+use crate::rollup::{Contribution, Counts};
 
-/// Adds counts (one response's, or a batch's) to the daily and monthly rollups of a form,
-/// store and local day.
-pub async fn add_counts(
-    tx: &mut SqliteConnection,
-    form_id: &str,
-    store: &str,
-    day: &str,
-    c: &Counts,
-) -> sqlx::Result<()> {
-    add_to(tx, "daily", form_id, store, day, c).await?;
-    add_to(
-        tx,
-        "monthly",
-        form_id,
-        store,
-        day.get(..7).unwrap_or(day),
-        c,
-    )
-    .await
+/// Counts of many responses summed per local day, store and form: what one
+/// transaction adds to the daily and monthly rollups, in six statements at most.
+#[derive(Debug, Default)]
+pub struct RollupBatch {
+    /// (day, store, form) → counts.
+    days: BTreeMap<(String, String, String), Counts>,
 }
 
-/// One granularity: `table` is the prefix (`daily` or `monthly`), `day` its key.
-async fn add_to(
-    tx: &mut SqliteConnection,
-    table: &str,
-    form_id: &str,
-    store: &str,
-    day: &str,
-    c: &Counts,
-) -> sqlx::Result<()> {
-    sqlx::query(&format!(
-        r"insert into {table}_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, nps_promoters,
-            nps_detractors, return_n, return_repeat, complaints, awareness_n)
-          values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-          on conflict (day, store_code, form_id) do update set
-            responses = responses + ?4, sat_n = sat_n + ?5, sat_top2 = sat_top2 + ?6, nps_n = nps_n + ?7,
-            nps_promoters = nps_promoters + ?8, nps_detractors = nps_detractors + ?9, return_n = return_n + ?10,
-            return_repeat = return_repeat + ?11, complaints = complaints + ?12, awareness_n = awareness_n + ?13"
-    ))
-    .bind(day)
-    .bind(store)
-    .bind(form_id)
-    .bind(c.responses)
-    .bind(c.sat_n)
-    .bind(c.sat_top2)
-    .bind(c.nps_n)
-    .bind(c.nps_promoters)
-    .bind(c.nps_detractors)
-    .bind(c.return_n)
-    .bind(c.return_repeat)
-    .bind(c.complaints)
-    .bind(c.awareness_n)
-    .execute(&mut *tx)
-    .await?;
-    for (channel, n) in &c.channels {
-        sqlx::query(&format!(
-            r"insert into {table}_channel (day, store_code, form_id, channel, n) values (?1, ?2, ?3, ?4, ?5)
-              on conflict (day, store_code, form_id, channel) do update set n = n + ?5"
-        ))
-        .bind(day)
-        .bind(store)
-        .bind(form_id)
-        .bind(channel)
-        .bind(n)
-        .execute(&mut *tx)
-        .await?;
+/// Rollup rows per multi-row upsert (13 parameters each).
+const ROLLUP_ROWS_PER_UPSERT: usize = 500;
+
+impl RollupBatch {
+    pub fn add(&mut self, form_id: &str, store: &str, day: time::Date, c: &Contribution) {
+        self.days
+            .entry((day.to_string(), store.to_owned(), form_id.to_owned()))
+            .or_default()
+            .add(c);
     }
-    for (aspect, (n, sum, sum_sq)) in &c.gaps {
-        sqlx::query(&format!(
-            r"insert into {table}_gap (day, store_code, form_id, aspect, n, sum, sum_sq) values (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-              on conflict (day, store_code, form_id, aspect) do update set n = n + ?5, sum = sum + ?6, sum_sq = sum_sq + ?7"
-        ))
-        .bind(day)
-        .bind(store)
-        .bind(form_id)
-        .bind(aspect)
-        .bind(n)
-        .bind(sum)
-        .bind(sum_sq)
-        .execute(&mut *tx)
-        .await?;
+
+    pub fn len(&self) -> usize {
+        self.days.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty()
+    }
+
+    /// Adds everything to the daily and monthly rollups inside the caller's transaction.
+    pub async fn write(&self, tx: &mut SqliteConnection) -> sqlx::Result<()> {
+        let mut months: BTreeMap<(String, String, String), Counts> = BTreeMap::new();
+        for ((day, store, form), c) in &self.days {
+            let month = day.get(..7).unwrap_or(day).to_owned();
+            months
+                .entry((month, store.clone(), form.clone()))
+                .or_default()
+                .merge(c);
+        }
+        upsert(tx, "daily", &self.days).await?;
+        upsert(tx, "monthly", &months).await
+    }
+}
+
+/// (day or month, store, form): the key of a rollup row.
+type Key = (String, String, String);
+type Groups = BTreeMap<Key, Counts>;
+
+/// One granularity: `table` is the prefix (`daily` or `monthly`); the key's first part is its day or month.
+async fn upsert(tx: &mut SqliteConnection, table: &str, groups: &Groups) -> sqlx::Result<()> {
+    let all: Vec<(&Key, &Counts)> = groups.iter().collect();
+    for chunk in all.chunks(ROLLUP_ROWS_PER_UPSERT) {
+        let mut q = QueryBuilder::new(format!(
+            "insert into {table}_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, \
+             nps_promoters, nps_detractors, return_n, return_repeat, complaints, awareness_n) "
+        ));
+        q.push_values(chunk, |mut b, ((day, store, form), c)| {
+            b.push_bind(day)
+                .push_bind(store)
+                .push_bind(form)
+                .push_bind(c.responses)
+                .push_bind(c.sat_n)
+                .push_bind(c.sat_top2)
+                .push_bind(c.nps_n)
+                .push_bind(c.nps_promoters)
+                .push_bind(c.nps_detractors)
+                .push_bind(c.return_n)
+                .push_bind(c.return_repeat)
+                .push_bind(c.complaints)
+                .push_bind(c.awareness_n);
+        });
+        q.push(
+            " on conflict (day, store_code, form_id) do update set \
+              responses = responses + excluded.responses, sat_n = sat_n + excluded.sat_n, \
+              sat_top2 = sat_top2 + excluded.sat_top2, nps_n = nps_n + excluded.nps_n, \
+              nps_promoters = nps_promoters + excluded.nps_promoters, \
+              nps_detractors = nps_detractors + excluded.nps_detractors, \
+              return_n = return_n + excluded.return_n, return_repeat = return_repeat + excluded.return_repeat, \
+              complaints = complaints + excluded.complaints, awareness_n = awareness_n + excluded.awareness_n",
+        );
+        q.build().execute(&mut *tx).await?;
+    }
+    let channels: Vec<(&Key, &String, i64)> = groups
+        .iter()
+        .flat_map(|(k, c)| c.channels.iter().map(move |(ch, n)| (k, ch, *n)))
+        .collect();
+    for chunk in channels.chunks(ROLLUP_ROWS_PER_UPSERT) {
+        let mut q = QueryBuilder::new(format!(
+            "insert into {table}_channel (day, store_code, form_id, channel, n) "
+        ));
+        q.push_values(chunk, |mut b, ((day, store, form), channel, n)| {
+            b.push_bind(day)
+                .push_bind(store)
+                .push_bind(form)
+                .push_bind(*channel)
+                .push_bind(*n);
+        });
+        q.push(" on conflict (day, store_code, form_id, channel) do update set n = n + excluded.n");
+        q.build().execute(&mut *tx).await?;
+    }
+    let gaps: Vec<(&Key, &String, (i64, f64, f64))> = groups
+        .iter()
+        .flat_map(|(k, c)| c.gaps.iter().map(move |(a, g)| (k, a, *g)))
+        .collect();
+    for chunk in gaps.chunks(ROLLUP_ROWS_PER_UPSERT) {
+        let mut q = QueryBuilder::new(format!(
+            "insert into {table}_gap (day, store_code, form_id, aspect, n, sum, sum_sq) "
+        ));
+        q.push_values(
+            chunk,
+            |mut b, ((day, store, form), aspect, (n, sum, sum_sq))| {
+                b.push_bind(day)
+                    .push_bind(store)
+                    .push_bind(form)
+                    .push_bind(*aspect)
+                    .push_bind(*n)
+                    .push_bind(*sum)
+                    .push_bind(*sum_sq);
+            },
+        );
+        q.push(
+            " on conflict (day, store_code, form_id, aspect) do update set \
+              n = n + excluded.n, sum = sum + excluded.sum, sum_sq = sum_sq + excluded.sum_sq",
+        );
+        q.build().execute(&mut *tx).await?;
     }
     Ok(())
 }
@@ -360,31 +404,31 @@ pub async fn regions(pool: &SqlitePool) -> sqlx::Result<Vec<String>> {
 }
 
 /// Fills the rollups from stored responses when they are empty but responses exist
-/// (a database from before reports). Each response is read against its own stored definition.
+/// (a database from before reports). Each response is read against its own stored
+/// definition. Responses stream from a read connection and their counts are flushed
+/// every few thousand, so memory stays flat however many there are; everything lands in
+/// one transaction, so a crash halfway leaves the rollups empty and the next start
+/// rebuilds again.
 pub async fn rebuild_if_empty(
-    pool: &SqlitePool,
+    db: &crate::db::Db,
     utc_offset: time::UtcOffset,
 ) -> anyhow::Result<u64> {
     use futures_util::TryStreamExt;
     use std::collections::HashMap;
     use time::format_description::well_known::Rfc3339;
 
+    const FLUSH_EVERY: u64 = 5_000;
     let (rolled, stored): (i64, i64) =
         sqlx::query_as("select (select count(*) from daily_stat), (select count(*) from response)")
-            .fetch_one(pool)
+            .fetch_one(&db.read)
             .await?;
     if rolled > 0 || stored == 0 {
         return Ok(0);
     }
-    for table in ["monthly_stat", "monthly_channel", "monthly_gap"] {
-        sqlx::query(&format!("delete from {table}"))
-            .execute(pool)
-            .await?;
-    }
     let mut surveys: HashMap<String, Option<crate::survey::Survey>> = HashMap::new();
     for (hash, source) in
         sqlx::query_as::<_, (String, String)>("select hash, source from form_version")
-            .fetch_all(pool)
+            .fetch_all(&db.read)
             .await?
     {
         surveys.insert(
@@ -392,60 +436,81 @@ pub async fn rebuild_if_empty(
             crate::survey::parse_survey("stored definition", &source).ok(),
         );
     }
-    let mut tx = pool.begin_with("begin immediate").await?;
-    let mut count = 0;
-    {
-        let mut rows = sqlx::query_as::<_, (i64, String, Option<String>, String, String, Option<String>, Option<String>)>(
-            r"select r.id, r.definition_hash, r.store, r.form_id, r.submitted_at, a.question, a.value
-              from response r left join answer a on a.response_id = r.id order by r.id, a.question, a.position",
-        )
-        .fetch(pool);
-        let mut current: Option<(
-            i64,
-            String,
-            Option<String>,
-            String,
-            String,
-            crate::answers::RawAnswers,
-        )> = None;
-        let mut pending = Vec::new();
-        while let Some((id, hash, store, form, at, q, v)) = rows.try_next().await? {
-            if current.as_ref().is_none_or(|c| c.0 != id) {
-                if let Some(done) = current.take() {
-                    pending.push(done);
-                }
-                current = Some((id, hash, store, form, at, Default::default()));
-            }
-            if let (Some(c), Some(q), Some(v)) = (current.as_mut(), q, v) {
-                c.5.entry(q).or_default().push(v);
-            }
-        }
-        pending.extend(current);
-        for (_, hash, store, form, at, raw) in pending {
-            let Some(Some(survey)) = surveys.get(&hash) else {
-                continue;
-            };
-            let checked = crate::answers::check(
-                survey,
-                &raw,
-                crate::answers::Scope::All,
-                survey.default_lang,
-            );
-            let day = time::OffsetDateTime::parse(&at, &Rfc3339)
-                .map(|t| t.to_offset(utc_offset).date().to_string())
-                .unwrap_or_default();
-            let c = crate::rollup::contribution(survey, &checked.answers);
-            add_counts(
-                &mut tx,
-                &form,
-                store.as_deref().unwrap_or(""),
-                &day,
-                &Counts::from(&c),
-            )
+    let mut conn = db.write.acquire().await?;
+    let mut tx = conn.begin_with("begin immediate").await?;
+    for table in ["monthly_stat", "monthly_channel", "monthly_gap"] {
+        sqlx::query(&format!("delete from {table}"))
+            .execute(&mut *tx)
             .await?;
-            count += 1;
+    }
+    let mut reader = db.read.acquire().await?;
+    let mut rows = sqlx::query_as::<_, (i64, String, Option<String>, String, String, Option<String>, Option<String>)>(
+        r"select r.id, r.definition_hash, r.store, r.form_id, r.submitted_at, a.question, a.value
+          from response r left join answer a on a.response_id = r.id order by r.id, a.question, a.position",
+    )
+    .fetch(&mut *reader);
+    struct Current {
+        id: i64,
+        hash: String,
+        store: Option<String>,
+        form: String,
+        at: String,
+        raw: crate::answers::RawAnswers,
+    }
+    let mut batch = RollupBatch::default();
+    let mut count = 0u64;
+    let add = |c: Current, batch: &mut RollupBatch| {
+        let Some(Some(survey)) = surveys.get(&c.hash) else {
+            return false;
+        };
+        let checked = crate::answers::check(
+            survey,
+            &c.raw,
+            crate::answers::Scope::All,
+            survey.default_lang,
+        );
+        let Ok(day) =
+            time::OffsetDateTime::parse(&c.at, &Rfc3339).map(|t| t.to_offset(utc_offset).date())
+        else {
+            return false;
+        };
+        let contribution = crate::rollup::contribution(survey, &checked.answers);
+        batch.add(
+            &c.form,
+            c.store.as_deref().unwrap_or(""),
+            day,
+            &contribution,
+        );
+        true
+    };
+    let mut current: Option<Current> = None;
+    while let Some((id, hash, store, form, at, q, v)) = rows.try_next().await? {
+        if current.as_ref().is_none_or(|c| c.id != id) {
+            if let Some(done) = current.take() {
+                count += u64::from(add(done, &mut batch));
+                if count % FLUSH_EVERY == 0 && !batch.is_empty() {
+                    batch.write(&mut tx).await?;
+                    batch = RollupBatch::default();
+                }
+            }
+            current = Some(Current {
+                id,
+                hash,
+                store,
+                form,
+                at,
+                raw: Default::default(),
+            });
+        }
+        if let (Some(c), Some(q), Some(v)) = (current.as_mut(), q, v) {
+            c.raw.entry(q).or_default().push(v);
         }
     }
+    drop(rows);
+    if let Some(done) = current.take() {
+        count += u64::from(add(done, &mut batch));
+    }
+    batch.write(&mut tx).await?;
     tx.commit().await?;
     Ok(count)
 }

@@ -1,18 +1,25 @@
-//! SQL for responses and their answers: storing a submission, and reading a form's responses back for export.
+//! SQL for responses and their answers: storing a batch of submissions, and reading a form's responses back for export.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use futures_util::TryStreamExt;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Connection, QueryBuilder, Row, SqliteConnection, SqlitePool};
 
 use crate::answers::Answer;
 use crate::survey::Survey;
 
-/// A checked submission, ready to store.
-pub struct NewResponse<'a> {
-    pub survey: &'a Survey,
-    pub store: Option<&'a str>,
-    pub lang: &'a str,
-    pub answers: &'a [(String, Answer)],
-    pub submission_key: Option<&'a str>,
+/// A checked submission, owned so it can wait in the writer's queue.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub survey: Arc<Survey>,
+    pub store: Option<String>,
+    pub lang: &'static str,
+    pub answers: Vec<(String, Answer)>,
+    /// The form token or API idempotency key: the same key stores once.
+    pub submission_key: Option<String>,
+    /// RFC 3339, UTC.
+    pub submitted_at: String,
     /// The stores' local day, which the report rollups count the response under.
     pub day: time::Date,
 }
@@ -24,57 +31,119 @@ pub struct Stored {
     pub created: bool,
 }
 
-/// Stores a response and its answers in one transaction. The function returns
-/// only after the commit, so an acknowledged response is on disk.
-#[tracing::instrument(skip_all, fields(form = %new.survey.id))]
-pub async fn insert(pool: &SqlitePool, new: NewResponse<'_>) -> sqlx::Result<Stored> {
-    let now = crate::db::now_rfc3339();
-    // IMMEDIATE takes the write lock up front, so a busy database makes us
-    // wait on the busy timeout instead of failing halfway with SQLITE_BUSY.
-    let mut tx = pool.begin_with("begin immediate").await?;
-    if let Some(key) = new.submission_key {
-        let existing =
-            sqlx::query_scalar::<_, i64>(r"select id from response where submission_key = ?")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        if let Some(id) = existing {
-            return Ok(Stored { id, created: false });
+/// Rows per multi-row `insert`: well under SQLite's 32,766 bound parameters.
+const RESPONSE_ROWS_PER_INSERT: usize = 500;
+const ANSWER_ROWS_PER_INSERT: usize = 1000;
+
+/// Stores a batch of responses, their answers and their rollup counts in one
+/// transaction, and returns one result per submission in order. A key already stored,
+/// or repeated within the batch, yields the first response's id with `created: false`.
+/// Returns only after the commit, so every `Stored` is on disk.
+#[tracing::instrument(skip_all, fields(batch = batch.len()))]
+pub async fn insert_many(
+    conn: &mut SqliteConnection,
+    batch: &[&Submission],
+) -> sqlx::Result<Vec<Stored>> {
+    // IMMEDIATE takes the write lock up front, so the batch cannot fail halfway
+    // with SQLITE_BUSY against another process.
+    let mut tx = conn.begin_with("begin immediate").await?;
+    let mut by_key: HashMap<&str, i64> = HashMap::new();
+    let keys: Vec<&str> = batch
+        .iter()
+        .filter_map(|s| s.submission_key.as_deref())
+        .collect();
+    for chunk in keys.chunks(RESPONSE_ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::new("select submission_key, id from response where submission_key in (");
+        let mut list = q.separated(", ");
+        for key in chunk {
+            list.push_bind(*key);
+        }
+        q.push(")");
+        let found: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
+        for (key, id) in found {
+            if let Some(k) = chunk.iter().find(|k| **k == key) {
+                by_key.insert(k, id);
+            }
         }
     }
-    let s = new.survey;
-    ensure_form_version(&mut tx, s).await?;
-    let id: i64 = sqlx::query_scalar(
-        r"insert into response (form_id, version, definition_hash, store, lang, submitted_at, submission_key)
-          values (?, ?, ?, ?, ?, ?, ?) returning id",
-    )
-    .bind(&s.id)
-    .bind(&s.version)
-    .bind(&s.hash)
-    .bind(new.store)
-    .bind(new.lang)
-    .bind(&now)
-    .bind(new.submission_key)
-    .fetch_one(&mut *tx)
-    .await?;
-    for (question, answer) in new.answers {
-        for (position, (value, num)) in storage_rows(answer).into_iter().enumerate() {
-            sqlx::query(r"insert into answer (response_id, question, position, value, num) values (?, ?, ?, ?, ?)")
-                .bind(id)
-                .bind(question)
-                .bind(position as i64)
-                .bind(value)
-                .bind(num)
-                .execute(&mut *tx)
-                .await?;
+    let mut next: i64 = sqlx::query_scalar("select coalesce(max(id), 0) + 1 from response")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut results = Vec::with_capacity(batch.len());
+    let mut fresh: Vec<(i64, &Submission)> = Vec::with_capacity(batch.len());
+    for s in batch {
+        if let Some(id) = s.submission_key.as_deref().and_then(|k| by_key.get(k)) {
+            results.push(Stored {
+                id: *id,
+                created: false,
+            });
+            continue;
+        }
+        let id = next;
+        next += 1;
+        if let Some(k) = s.submission_key.as_deref() {
+            by_key.insert(k, id);
+        }
+        results.push(Stored { id, created: true });
+        fresh.push((id, s));
+    }
+    let mut versions: Vec<&Survey> = Vec::new();
+    for (_, s) in &fresh {
+        if !versions.iter().any(|v| v.hash == s.survey.hash) {
+            versions.push(&s.survey);
         }
     }
-    let contribution = crate::rollup::contribution(s, new.answers);
-    let day = new.day.to_string();
-    let counts = crate::rollup::Counts::from(&contribution);
-    crate::db::reports::add_counts(&mut tx, &s.id, new.store.unwrap_or(""), &day, &counts).await?;
+    for survey in versions {
+        ensure_form_version(&mut tx, survey).await?;
+    }
+    for chunk in fresh.chunks(RESPONSE_ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::new(
+            "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at, submission_key) ",
+        );
+        q.push_values(chunk, |mut b, (id, s)| {
+            b.push_bind(*id)
+                .push_bind(&s.survey.id)
+                .push_bind(&s.survey.version)
+                .push_bind(&s.survey.hash)
+                .push_bind(s.store.as_deref())
+                .push_bind(s.lang)
+                .push_bind(&s.submitted_at)
+                .push_bind(s.submission_key.as_deref());
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let rows: Vec<(i64, &str, i64, String, Option<f64>)> = fresh
+        .iter()
+        .flat_map(|(id, s)| {
+            s.answers.iter().flat_map(move |(q, a)| {
+                storage_rows(a)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(pos, (v, n))| (*id, q.as_str(), pos as i64, v, n))
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(ANSWER_ROWS_PER_INSERT) {
+        let mut q =
+            QueryBuilder::new("insert into answer (response_id, question, position, value, num) ");
+        q.push_values(chunk, |mut b, (id, question, pos, value, num)| {
+            b.push_bind(id)
+                .push_bind(*question)
+                .push_bind(pos)
+                .push_bind(value)
+                .push_bind(num);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    let mut counts = crate::db::reports::RollupBatch::default();
+    for (_, s) in &fresh {
+        let c = crate::rollup::contribution(&s.survey, &s.answers);
+        counts.add(&s.survey.id, s.store.as_deref().unwrap_or(""), s.day, &c);
+    }
+    counts.write(&mut tx).await?;
     tx.commit().await?;
-    Ok(Stored { id, created: true })
+    Ok(results)
 }
 
 /// Keeps the definition a response or audit was given against, once per file version.
@@ -189,81 +258,13 @@ pub async fn ping(pool: &SqlitePool) -> sqlx::Result<()> {
     sqlx::query("select 1").execute(pool).await.map(|_| ())
 }
 
-/// A generated response for [`insert_batch`].
-pub struct BatchResponse {
-    pub store: Option<String>,
-    pub lang: &'static str,
-    /// RFC 3339, UTC.
-    pub submitted_at: String,
-    /// The local day the rollups count it under.
-    pub day: String,
-    pub answers: Vec<(String, Answer)>,
-}
-
-/// Stores many responses of one survey in one transaction with multi-row inserts,
-/// and adds them to the rollups through the same counting as single submissions.
-/// Used by the demo and the benchmark, where millions of rows must load in minutes.
-pub async fn insert_batch(
-    pool: &SqlitePool,
-    survey: &Survey,
-    batch: &[BatchResponse],
-) -> sqlx::Result<()> {
-    let mut tx = pool.begin_with("begin immediate").await?;
-    ensure_form_version(&mut tx, survey).await?;
-    let first: i64 = sqlx::query_scalar("select coalesce(max(id), 0) + 1 from response")
-        .fetch_one(&mut *tx)
-        .await?;
-    for (chunk_no, chunk) in batch.chunks(500).enumerate() {
-        let mut q = sqlx::QueryBuilder::new(
-            "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at) ",
-        );
-        q.push_values(chunk.iter().enumerate(), |mut b, (i, r)| {
-            b.push_bind(first + (chunk_no * 500 + i) as i64)
-                .push_bind(&survey.id)
-                .push_bind(&survey.version)
-                .push_bind(&survey.hash)
-                .push_bind(r.store.as_deref())
-                .push_bind(r.lang)
-                .push_bind(&r.submitted_at);
-        });
-        q.build().execute(&mut *tx).await?;
+/// Stores generated responses in large transactions through the same path as
+/// submissions. Used by the demo and the benchmark, where millions of rows must load in minutes.
+pub async fn insert_batch(pool: &SqlitePool, batch: &[Submission]) -> sqlx::Result<()> {
+    let mut conn = pool.acquire().await?;
+    for chunk in batch.chunks(5000) {
+        let refs: Vec<&Submission> = chunk.iter().collect();
+        insert_many(&mut conn, &refs).await?;
     }
-    let rows: Vec<(i64, &str, i64, String, Option<f64>)> = batch
-        .iter()
-        .enumerate()
-        .flat_map(|(i, r)| {
-            r.answers.iter().flat_map(move |(q, a)| {
-                storage_rows(a)
-                    .into_iter()
-                    .enumerate()
-                    .map(move |(pos, (v, n))| (first + i as i64, q.as_str(), pos as i64, v, n))
-            })
-        })
-        .collect();
-    for chunk in rows.chunks(1000) {
-        let mut q = sqlx::QueryBuilder::new(
-            "insert into answer (response_id, question, position, value, num) ",
-        );
-        q.push_values(chunk, |mut b, (id, question, pos, value, num)| {
-            b.push_bind(id)
-                .push_bind(*question)
-                .push_bind(pos)
-                .push_bind(value)
-                .push_bind(num);
-        });
-        q.build().execute(&mut *tx).await?;
-    }
-    let mut counts: std::collections::BTreeMap<(&str, &str), crate::rollup::Counts> =
-        Default::default();
-    for r in batch {
-        let c = crate::rollup::contribution(survey, &r.answers);
-        counts
-            .entry((r.store.as_deref().unwrap_or(""), r.day.as_str()))
-            .or_default()
-            .add(&c);
-    }
-    for ((store, day), c) in &counts {
-        crate::db::reports::add_counts(&mut tx, &survey.id, store, day, c).await?;
-    }
-    tx.commit().await
+    Ok(())
 }

@@ -26,6 +26,8 @@ pub struct FormPage<'a> {
     pub errors: &'a FieldErrors,
     pub token: &'a str,
     pub store: Option<&'a str>,
+    /// Shown above the questions, e.g. why a submit was not stored.
+    pub notice: Option<Ui>,
 }
 
 pub fn form_page(p: &FormPage) -> Markup {
@@ -65,6 +67,15 @@ pub fn form_page(p: &FormPage) -> Markup {
             h1 { (group.label.get(lang)) }
             @if p.page_number == 1 {
                 @if let Some(d) = &s.description { p { (d.get(lang)) } }
+            }
+            @if let Some(notice) = p.notice {
+                // Both languages: the respondent may have switched, and this must be read.
+                div.summary role="alert" {
+                    p.err { (notice.text(lang)) }
+                    @for other in s.languages.iter().filter(|l| **l != lang) {
+                        p lang=(other.code()) { (notice.text(*other)) }
+                    }
+                }
             }
             @if !p.errors.is_empty() {
                 div.summary role="alert" {

@@ -55,7 +55,7 @@ async fn users_view(
     let viewer = user.viewer().await?;
     Ok(users_page(
         &viewer,
-        &users::list(&state.pool).await?,
+        &users::list(&state.db.read).await?,
         form,
         errors,
         done,
@@ -137,7 +137,7 @@ async fn create_user(
     if errors.is_empty() {
         let hash = hash_password(form.password).await?;
         let role = Role::parse(&form.role).unwrap_or(Role::Shopper);
-        if users::create(&state.pool, &values.username, &hash, role)
+        if users::create(&state.db.write, &values.username, &hash, role)
             .await?
             .is_some()
         {
@@ -175,7 +175,7 @@ async fn set_status(
             "You cannot disable your own account.".into(),
         ));
     }
-    if !users::set_disabled(&state.pool, id, disabled).await? {
+    if !users::set_disabled(&state.db.write, id, disabled).await? {
         return Err(Error::not_found("account", id));
     }
     Ok(Redirect::to("/admin/users?done=status"))
@@ -201,7 +201,7 @@ async fn reset_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = hash_password(form.password).await?;
-    if !users::set_password(&state.pool, id, &hash).await? {
+    if !users::set_password(&state.db.write, id, &hash).await? {
         return Err(Error::not_found("account", id));
     }
     Ok(Redirect::to("/admin/users?done=password").into_response())
@@ -223,7 +223,7 @@ async fn stores_view(
         .collect();
     Ok(stores_page(
         &viewer,
-        &stores::list(&state.pool).await?,
+        &stores::list(&state.db.read).await?,
         &forms,
         edit,
         errors,
@@ -238,7 +238,7 @@ async fn list_stores(
 ) -> Result<maud::Markup> {
     user.require_staff()?;
     let edit = match q.edit.as_deref() {
-        Some(code) => stores::get(&state.pool, code)
+        Some(code) => stores::get(&state.db.read, code)
             .await?
             .ok_or_else(|| Error::not_found("store", code))?,
         None => crate::db::stores::Store {
@@ -267,7 +267,7 @@ async fn save_store(
     user.require_admin()?;
     match input.clone().parse() {
         Ok(store) => {
-            stores::upsert(&state.pool, &store).await?;
+            stores::upsert(&state.db.write, &store).await?;
             Ok(Redirect::to("/admin/stores?done=store").into_response())
         }
         Err(errors) => {
@@ -291,7 +291,7 @@ async fn poster(
     Path((code, form_id)): Path<(String, String)>,
 ) -> Result<maud::Markup> {
     user.require_staff()?;
-    let store = stores::get(&state.pool, &code)
+    let store = stores::get(&state.db.read, &code)
         .await?
         .ok_or_else(|| Error::not_found("store", &code))?;
     let survey = state.survey(&form_id)?;

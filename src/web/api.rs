@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use super::AppState;
 use super::form::resolve_store;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
-use crate::db::responses::{self, NewResponse};
+use crate::db::responses::Submission;
 use crate::error::{ApiError, Error};
 use crate::i18n::Lang;
 use crate::survey::{Kind, Survey};
@@ -114,7 +114,7 @@ pub fn definition_json(s: &Survey) -> Value {
 }
 
 #[derive(Debug, Deserialize)]
-struct Submission {
+struct Body {
     store: Option<String>,
     lang: Option<String>,
     answers: Map<String, Value>,
@@ -125,7 +125,7 @@ async fn submit(
     State(state): State<AppState>,
     Path(form_id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<Submission>, JsonRejection>,
+    body: Result<Json<Body>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let survey = state.customer_survey(&form_id)?;
     let Json(body) = body?;
@@ -144,7 +144,7 @@ async fn submit(
                 )
             })?,
     };
-    let store = resolve_store(&state.pool, body.store)
+    let store = resolve_store(&state.db.read, body.store)
         .await
         .map_err(|e| match e {
             Error::BadRequest(message) => field_error("store", message),
@@ -156,18 +156,20 @@ async fn submit(
         return Err(ApiError(Error::Invalid(checked.errors)));
     }
     let key = idempotency_key(&headers)?.map(|k| format!("api:{}:{k}", survey.id));
-    let stored = responses::insert(
-        &state.pool,
-        NewResponse {
-            survey: &survey,
-            store: store.as_deref(),
+    let stored = state
+        .db
+        .writer
+        .submit(Submission {
+            survey: survey.clone(),
+            store,
             lang: lang.code(),
-            answers: &checked.answers,
-            submission_key: key.as_deref(),
+            answers: checked.answers,
+            submission_key: key,
+            submitted_at: crate::db::now_rfc3339(),
             day: state.settings.today(),
-        },
-    )
-    .await?;
+        })
+        .await
+        .map_err(Error::from)?;
     let status = if stored.created {
         StatusCode::CREATED
     } else {

@@ -80,7 +80,7 @@ async fn show(
     let survey = checklist(&state, &audit)?;
     let lang = lang(&survey, q.lang.as_deref(), &headers);
     let viewer = user.viewer().await?;
-    let events = audits::events(&state.pool, id).await?;
+    let events = audits::events(&state.db.read, id).await?;
     // Only the assigned shopper fills the audit; others (staff, before submission) get the summary.
     if audit.shopper_id != user.id || !audit.status().editable() {
         return Ok(audit_summary(&viewer, &audit, &survey, lang, &events).into_response());
@@ -151,7 +151,7 @@ async fn save(
                     .then(|| crate::photos::strip_location(bytes))
                     .flatten();
                 let stored = cleaned.as_deref().unwrap_or(bytes);
-                evidence::add_evidence(&state.pool, id, &section, kind, stored).await?;
+                evidence::add_evidence(&state.db.write, id, &section, kind, stored).await?;
             }
             _ => refused.push(name.as_str()),
         }
@@ -169,7 +169,7 @@ async fn save(
         .strip_prefix("delete-")
         .and_then(|e| e.parse::<i64>().ok())
     {
-        evidence::delete_evidence(&state.pool, id, evidence_id).await?;
+        evidence::delete_evidence(&state.db.write, id, evidence_id).await?;
     }
     let checked = answers::check(&survey, &draft_raw(&draft), Scope::All, lang);
     let relevant =
@@ -186,10 +186,10 @@ async fn save(
         _ => page,
     };
     draft.page = if errors.is_empty() { target } else { page };
-    audits::save_draft(&state.pool, id, user.id, audit.status(), &draft).await?;
+    audits::save_draft(&state.db.write, id, user.id, audit.status(), &draft).await?;
 
     let viewer = user.viewer().await?;
-    let events = audits::events(&state.pool, id).await?;
+    let events = audits::events(&state.db.read, id).await?;
     let draw = Drawer {
         state: &state,
         viewer: &viewer,
@@ -326,7 +326,7 @@ async fn submit(
         .map(|(q, c)| (q.clone(), c.clone()))
         .collect();
     audits::submit(
-        &state.pool,
+        &state.db.write,
         audit.id,
         user.id,
         audit.status(),
@@ -375,7 +375,7 @@ impl Drawer<'_> {
                     || checked.relevant_groups.get(p - 1).copied().unwrap_or(false)
             })
             .collect();
-        let evidence = evidence::list(&self.state.pool, self.audit.id).await?;
+        let evidence = evidence::list(&self.state.db.read, self.audit.id).await?;
         let revision_reason = (self.audit.status() == Status::RevisionRequested)
             .then(|| {
                 self.events

@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
 /// Loads an audit the user may see: shoppers only their own, staff every one.
 /// Someone else's audit looks exactly like a missing one.
 pub async fn visible_audit(state: &AppState, user: &CurrentUser, id: i64) -> Result<AuditRow> {
-    match audits::get(&state.pool, id).await? {
+    match audits::get(&state.db.read, id).await? {
         Some(a) if user.role.is_staff() || a.shopper_id == user.id => Ok(a),
         _ => Err(Error::not_found("audit", id)),
     }
@@ -52,7 +52,7 @@ async fn list(
         ),
     };
     let shopper = (!user.role.is_staff()).then_some(user.id);
-    let rows = audits::list(&state.pool, shopper, status).await?;
+    let rows = audits::list(&state.db.read, shopper, status).await?;
     let viewer = user.viewer().await?;
     let today = time::OffsetDateTime::now_utc().date();
     let notice = match q.done.as_deref() {
@@ -66,12 +66,12 @@ async fn list(
 
 async fn choices(state: &AppState) -> Result<Choices> {
     Ok(Choices {
-        shoppers: users::shoppers(&state.pool)
+        shoppers: users::shoppers(&state.db.read)
             .await?
             .into_iter()
             .map(|u| (u.id.to_string(), u.username))
             .collect(),
-        stores: stores::list(&state.pool)
+        stores: stores::list(&state.db.read)
             .await?
             .into_iter()
             .map(|s| {
@@ -139,7 +139,7 @@ async fn create_assignment(
         .unwrap_or_default();
     let shopper = form.shopper.parse::<i64>().ok();
     let shopper_ok = match shopper {
-        Some(id) => users::by_id(&state.pool, id)
+        Some(id) => users::by_id(&state.db.read, id)
             .await?
             .is_some_and(|u| u.role == crate::auth::Role::Shopper && !u.disabled),
         None => false,
@@ -147,7 +147,7 @@ async fn create_assignment(
     if !shopper_ok {
         errors.insert("shopper".into(), "Choose an active shopper.".into());
     }
-    if !stores::exists(&state.pool, &form.store).await? {
+    if !stores::exists(&state.db.read, &form.store).await? {
         errors.insert("store".into(), "Choose a store from the registry.".into());
     }
     if !state
@@ -180,7 +180,7 @@ async fn create_assignment(
     }
     let scenario = Some(form.scenario.trim()).filter(|s| !s.is_empty());
     audits::create(
-        &state.pool,
+        &state.db.write,
         NewAssignment {
             shopper_id: shopper.unwrap_or_default(),
             store_code: &form.store,

@@ -84,7 +84,7 @@ async fn login(
         );
         return login_again(&session, &username, StatusCode::TOO_MANY_REQUESTS, &message).await;
     }
-    let user = users::by_username(&state.pool, &username).await?;
+    let user = users::by_username(&state.db.read, &username).await?;
     let hash = user
         .as_ref()
         .filter(|u| !u.disabled)

@@ -14,9 +14,10 @@ use serde::Deserialize;
 use super::AppState;
 use super::body::FormBody;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
-use crate::db::responses::{self, NewResponse};
+use crate::db::WriteError;
+use crate::db::responses::Submission;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Ui};
 use crate::survey::Survey;
 use crate::views::{self, FormPage};
 
@@ -98,7 +99,7 @@ async fn show(
 ) -> Result<Response> {
     let survey = state.customer_survey(&form_id)?;
     let q = query(q)?;
-    let store = resolve_store(&state.pool, q.store).await?;
+    let store = resolve_store(&state.db.read, q.store).await?;
     let lang = lang_for(&survey, q.lang.as_deref(), &headers);
     let raw = RawAnswers::new();
     let first = answers::check(&survey, &raw, Scope::All, lang)
@@ -166,7 +167,7 @@ async fn submit(
     let survey = state.customer_survey(&form_id)?;
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
-    let store = resolve_store(&state.pool, meta.store).await?;
+    let store = resolve_store(&state.db.read, meta.store).await?;
     let page = meta.page.filter(|p| *p < survey.groups.len()).unwrap_or(0);
     let token = meta.token.unwrap_or_else(new_token);
     let nav = meta.nav.as_str();
@@ -223,18 +224,40 @@ async fn submit(
     {
         return Ok(draw.page(bad, &all.errors, StatusCode::UNPROCESSABLE_ENTITY));
     }
-    let stored = responses::insert(
-        &state.pool,
-        NewResponse {
-            survey: &survey,
-            store: store.as_deref(),
-            lang: lang.code(),
-            answers: &all.answers,
-            submission_key: Some(&token),
-            day: state.settings.today(),
-        },
-    )
-    .await?;
+    let submission = Submission {
+        survey: survey.clone(),
+        store: store.clone(),
+        lang: lang.code(),
+        answers: all.answers,
+        submission_key: Some(token.clone()),
+        submitted_at: crate::db::now_rfc3339(),
+        day: state.settings.today(),
+    };
+    let stored = match state.db.writer.submit(submission).await {
+        Ok(stored) => stored,
+        // Nothing was stored: the page comes back with every answer and the same
+        // token, so pressing Submit again stores exactly once.
+        Err(e) => {
+            let (status, notice) = match e {
+                WriteError::Full => (StatusCode::INSUFFICIENT_STORAGE, Ui::SaveFull),
+                WriteError::Busy => (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveBusy),
+                WriteError::Unavailable(cause) => {
+                    tracing::error!(%cause, "could not store a form response");
+                    (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveFull)
+                }
+            };
+            let last = (0..survey.groups.len())
+                .rev()
+                .find(|g| all.relevant_groups[*g])
+                .unwrap_or(page);
+            let mut response = draw.page_with(last, &FieldErrors::new(), status, Some(notice));
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(Error::RETRY_AFTER_SECONDS),
+            );
+            return Ok(response);
+        }
+    };
     tracing::info!(
         response = stored.id,
         created = stored.created,
@@ -270,6 +293,16 @@ struct Draw<'a> {
 
 impl Draw<'_> {
     fn page(&self, page: usize, errors: &FieldErrors, status: StatusCode) -> Response {
+        self.page_with(page, errors, status, None)
+    }
+
+    fn page_with(
+        &self,
+        page: usize,
+        errors: &FieldErrors,
+        status: StatusCode,
+        notice: Option<Ui>,
+    ) -> Response {
         let s = self.survey;
         let checked = answers::check(s, self.raw, Scope::Group(page), self.lang);
         let applies: Vec<usize> = (0..s.groups.len())
@@ -293,6 +326,7 @@ impl Draw<'_> {
             errors,
             token: self.token,
             store: self.store,
+            notice,
         });
         let mut response = (status, markup).into_response();
         // The page carries a one-time token and possibly answers: keep it out of caches.

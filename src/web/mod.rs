@@ -17,20 +17,23 @@ mod form;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 use sqlx::SqlitePool;
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::auth::LoginLimiter;
+use crate::db::Db;
+use crate::db::sessions::Sessions;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::survey::{Catalog, Survey};
@@ -42,7 +45,7 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Everything handlers share. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {
-    pub pool: SqlitePool,
+    pub db: Db,
     pub catalog: Arc<Catalog>,
     pub settings: Arc<Settings>,
     pub limiter: Arc<LoginLimiter>,
@@ -63,6 +66,9 @@ pub struct Settings {
     pub utc_offset: time::UtcOffset,
     /// Fewer answers than this and a report shows "not enough data".
     pub min_n: u64,
+    /// Requests handled at once; one more is answered 503 at once, so memory stays
+    /// flat under any load.
+    pub max_in_flight: usize,
 }
 
 impl Settings {
@@ -83,24 +89,29 @@ impl Default for Settings {
             min_visit_minutes: 5,
             utc_offset: time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC),
             min_n: crate::indicators::DEFAULT_MIN_N,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
         }
     }
 }
 
+/// Extractors that only read (the current user) take the read pool.
 impl FromRef<AppState> for SqlitePool {
     fn from_ref(state: &AppState) -> SqlitePool {
-        state.pool.clone()
+        state.db.read.clone()
     }
 }
 
+/// Default for `--max-in-flight`.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 512;
+
 impl AppState {
-    pub fn new(pool: SqlitePool, catalog: Catalog) -> AppState {
-        AppState::with_settings(pool, catalog, Settings::default())
+    pub fn new(db: Db, catalog: Catalog) -> AppState {
+        AppState::with_settings(db, catalog, Settings::default())
     }
 
-    pub fn with_settings(pool: SqlitePool, catalog: Catalog, settings: Settings) -> AppState {
+    pub fn with_settings(db: Db, catalog: Catalog, settings: Settings) -> AppState {
         AppState {
-            pool,
+            db,
             catalog: Arc::new(catalog),
             settings: Arc::new(settings),
             limiter: Arc::new(LoginLimiter::default()),
@@ -130,7 +141,7 @@ pub fn router(state: AppState) -> Router {
     const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
                        form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     // Only staff pages touch the session, so customers never get a cookie.
-    let sessions = SessionManagerLayer::new(SqliteStore::new(state.pool.clone()))
+    let sessions = SessionManagerLayer::new(Sessions::new(&state.db))
         .with_name("manyi_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -165,6 +176,14 @@ pub fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(TraceLayer::new_for_http())
+        // Outermost: past this many requests at once, answer 503 before reading
+        // anything, instead of queueing without bound.
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(overloaded))
+                .load_shed()
+                .concurrency_limit(state.settings.max_in_flight.max(1)),
+        )
         .with_state(state)
 }
 
@@ -191,14 +210,26 @@ async fn home(State(state): State<AppState>) -> maud::Markup {
     )
 }
 
+/// For a supervisor or load balancer: 200 "ok" only when the database reads and the
+/// write path stores; otherwise 503 with the reason.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match crate::db::responses::ping(&state.pool).await {
-        Ok(()) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = ?e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
-        }
+    if let Err(e) = crate::db::responses::ping(&state.db.read).await {
+        tracing::error!(error = ?e, "health check failed");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response();
     }
+    match state.db.writer.health().await {
+        None => (StatusCode::OK, "ok").into_response(),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("write path failing: {reason}"),
+        )
+            .into_response(),
+    }
+}
+
+/// The answer to a request beyond `--max-in-flight`.
+async fn overloaded(_: tower::BoxError) -> Response {
+    Error::Busy.into_response()
 }
 
 async fn not_found() -> Error {

@@ -42,10 +42,10 @@ async fn show(
     user.require_staff()?;
     let lang = lang(&q, &headers);
     let f = filter(&state, &q)?;
-    let data = Data::load(&state.pool, &f).await?;
+    let data = Data::load(&state.db.read, &f).await?;
     let viewer = user.viewer().await?;
-    let stores = crate::db::stores::list(&state.pool).await?;
-    let regions = crate::db::reports::regions(&state.pool).await?;
+    let stores = crate::db::stores::list(&state.db.read).await?;
+    let regions = crate::db::reports::regions(&state.db.read).await?;
     let forms: Vec<(String, String)> = state
         .catalog
         .iter()
@@ -81,7 +81,7 @@ async fn one_chart(
     user.require_staff()?;
     let name = ChartName::parse(name).ok_or_else(|| Error::not_found("chart", name))?;
     let f = filter(state, q)?;
-    let data = Data::load_for(&state.pool, &f, name.parts()).await?;
+    let data = Data::load_for(&state.db.read, &f, name.parts()).await?;
     Ok(chart(name, &data, &state.catalog, lang(q, headers)))
 }
 

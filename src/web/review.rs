@@ -40,14 +40,14 @@ async fn render(
         ))
     })?;
     let mut raw = RawAnswers::new();
-    for (q, v) in audits::answers(&state.pool, id).await? {
+    for (q, v) in audits::answers(&state.db.read, id).await? {
         raw.entry(q).or_default().push(v);
     }
     // The item breakdown is recomputed from the stored answers; the section and
     // overall figures shown are the exact values stored at submission.
     let checked = answers::check(&survey, &raw, Scope::All, survey.default_lang);
     let items = scoring::score(&survey, &checked.answers);
-    let sections = audits::section_scores(&state.pool, id).await?;
+    let sections = audits::section_scores(&state.db.read, id).await?;
     let viewer = user.viewer().await?;
     Ok(review_page(&ReviewPage {
         viewer: &viewer,
@@ -56,9 +56,9 @@ async fn render(
         answers: &checked,
         items: &items,
         sections: &sections,
-        comments: &audits::comments(&state.pool, id).await?,
-        evidence: &evidence::list(&state.pool, id).await?,
-        events: &audits::events(&state.pool, id).await?,
+        comments: &audits::comments(&state.db.read, id).await?,
+        evidence: &evidence::list(&state.db.read, id).await?,
+        events: &audits::events(&state.db.read, id).await?,
         errors,
     }))
 }
@@ -121,7 +121,7 @@ async fn decide(
     };
     let reason = Some(reason).filter(|r| !r.is_empty());
     audits::review(
-        &state.pool,
+        &state.db.write,
         id,
         user.id,
         action.name(),

@@ -54,7 +54,7 @@ async fn import(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(Error::BadToken)?;
-    let token_id = sales::check_token(&state.pool, token)
+    let token_id = sales::check_token(&state.db.read, token)
         .await?
         .ok_or(Error::BadToken)?;
     let Json(body) = body?;
@@ -71,7 +71,7 @@ async fn import(
         .enumerate()
         .map(|(i, r)| (i as u64, r))
         .collect();
-    let stores = sales::store_codes(&state.pool).await?;
+    let stores = sales::store_codes(&state.db.read).await?;
     let checked = check_rows(&numbered, &stores).map_err(|problems| {
         let errors: FieldErrors = problems
             .into_iter()
@@ -85,7 +85,7 @@ async fn import(
             .collect();
         ApiError(Error::Invalid(errors))
     })?;
-    sales::upsert_all(&state.pool, &checked).await?;
+    sales::upsert_all(&state.db.write, &checked).await?;
     tracing::info!(token = token_id, rows = checked.len(), "sales imported");
     Ok(Json(json!({ "stored": checked.len() })))
 }
@@ -98,7 +98,7 @@ async fn page(
     let viewer = user.viewer().await?;
     Ok(tokens_page(
         &viewer,
-        &sales::tokens(&state.pool).await?,
+        &sales::tokens(&state.db.read).await?,
         new_token,
     ))
 }
@@ -126,7 +126,7 @@ async fn create(
             "Name the token (at most 100 characters), e.g. \"POS export\".".into(),
         ));
     }
-    let token = sales::create_token(&state.pool, name, user.id).await?;
+    let token = sales::create_token(&state.db.write, name, user.id).await?;
     // Shown once, now: only its digest is stored.
     Ok(page(&state, &user, Some(&token)).await?.into_response())
 }
@@ -138,7 +138,7 @@ async fn revoke(
     CsrfForm(_): CsrfForm<NewToken>,
 ) -> Result<Redirect> {
     user.require_admin()?;
-    if !sales::revoke(&state.pool, id).await? {
+    if !sales::revoke(&state.db.write, id).await? {
         return Err(Error::not_found("token", id));
     }
     Ok(Redirect::to("/admin/tokens"))

@@ -73,7 +73,7 @@ pub async fn evidence(
     Path((id, evidence_id)): Path<(i64, i64)>,
 ) -> Result<Response> {
     let audit = visible_audit(&state, &user, id).await?;
-    let (content_type, bytes) = evidence::evidence_bytes(&state.pool, audit.id, evidence_id)
+    let (content_type, bytes) = evidence::evidence_bytes(&state.db.read, audit.id, evidence_id)
         .await?
         .ok_or_else(|| Error::not_found("evidence file", evidence_id))?;
     let mut response = Response::new(Body::from(bytes));

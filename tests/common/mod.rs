@@ -26,6 +26,8 @@ pub fn shipped_catalog() -> Catalog {
 /// The app over a fresh database in its own temporary folder.
 pub struct TestApp {
     pub state: AppState,
+    pub db: manyi::db::Db,
+    /// The write pool: tests that set up or inspect rows directly go through it.
     pub pool: SqlitePool,
     pub db_path: PathBuf,
     _dir: TempDir,
@@ -39,7 +41,8 @@ impl TestApp {
     pub async fn with_catalog(catalog: Catalog) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("test.db");
-        let pool = manyi::db::connect(&db_path).await.expect("database opens");
+        let db = manyi::db::connect(&db_path).await.expect("database opens");
+        let pool = db.write.clone();
         for (code, name, region) in [
             ("S001", "南京路店", "East"),
             ("S002", "West Lake", "East"),
@@ -57,7 +60,8 @@ impl TestApp {
                 .expect("store");
         }
         TestApp {
-            state: AppState::new(pool.clone(), catalog),
+            state: AppState::new(db.clone(), catalog),
+            db,
             pool,
             db_path,
             _dir: dir,
