@@ -108,9 +108,8 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             tokio::time::Duration::from_secs(3600),
         ),
     );
-    let listener = TcpListener::bind(args.addr)
-        .await
-        .with_context(|| format!("Failed to listen on {}", args.addr))?;
+    let listener =
+        listen(args.addr).with_context(|| format!("Failed to listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
     tracing::info!(surveys = catalog.len(), db = %args.db.path.display(), "starting");
     println!(
@@ -137,6 +136,19 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     db.close().await;
     tracing::info!("database closed");
     served
+}
+
+/// Binds with a deep accept backlog: a burst of thousands of phones connecting at
+/// once (a QR code at a busy till) is queued by the kernel instead of dropped.
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(4096)
 }
 
 async fn run_export(form: &str, db_arg: &DbArg) -> anyhow::Result<()> {

@@ -23,6 +23,29 @@ fn check_code(code: &str) -> Result<(), ValidationError> {
     }
 }
 
+/// The store a customer came from: optional, but when given it must be a
+/// registered store, so answers are never filed under a mistyped code.
+pub async fn resolve(
+    db: &crate::db::Db,
+    code: Option<String>,
+) -> crate::error::Result<Option<String>> {
+    use crate::error::Error;
+    let Some(code) = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    if !is_store_code(&code) {
+        return Err(Error::BadRequest(format!(
+            "The store code '{code}' is not valid: use 1–32 letters, digits, '-' or '_'."
+        )));
+    }
+    if !db.known_stores.exists(&db.read, &code).await? {
+        return Err(Error::BadRequest(format!(
+            "There is no store '{code}'. Please check the link or scan the QR code at the store again."
+        )));
+    }
+    Ok(Some(code))
+}
+
 /// One store as typed in the admin form or a CSV row.
 #[derive(Debug, Clone, Default, Deserialize, Validate)]
 pub struct StoreInput {

@@ -37,6 +37,8 @@ pub struct Db {
     pub write: SqlitePool,
     /// The group-commit queue for customer responses.
     pub writer: Writer,
+    /// Store codes recently found in the registry.
+    pub known_stores: std::sync::Arc<stores::KnownStores>,
     pub path: PathBuf,
 }
 
@@ -98,6 +100,7 @@ impl Db {
             read,
             write,
             writer,
+            known_stores: Default::default(),
             path: path.to_owned(),
         })
     }

@@ -43,6 +43,39 @@ pub async fn exists(pool: &SqlitePool, code: &str) -> sqlx::Result<bool> {
         .await
 }
 
+/// Store codes recently seen in the registry. Every customer submission names a
+/// store; under load, asking SQLite each time would make the read pool the queue.
+/// Only hits are remembered (stores are added, never deleted), so a store registered
+/// by another process is found at once, and a renamed code expires within the TTL.
+#[derive(Debug, Default)]
+pub struct KnownStores {
+    seen: std::sync::Mutex<std::collections::HashMap<String, std::time::Instant>>,
+}
+
+/// How long a code found in the registry is trusted without asking again.
+const KNOWN_STORE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl KnownStores {
+    pub async fn exists(&self, pool: &SqlitePool, code: &str) -> sqlx::Result<bool> {
+        let fresh = {
+            let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            seen.get(code)
+                .is_some_and(|at| at.elapsed() < KNOWN_STORE_TTL)
+        };
+        if fresh {
+            return Ok(true);
+        }
+        let found = exists(pool, code).await?;
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if found {
+            seen.insert(code.to_owned(), std::time::Instant::now());
+        } else {
+            seen.remove(code);
+        }
+        Ok(found)
+    }
+}
+
 pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Store>> {
     let rows = sqlx::query_as::<_, Row>(
         "select code, name, region, address, opening_hours from store order by region, code",

@@ -9,7 +9,6 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
-use super::form::resolve_store;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::db::responses::Submission;
 use crate::error::{ApiError, Error};
@@ -144,7 +143,7 @@ async fn submit(
                 )
             })?,
     };
-    let store = resolve_store(&state.db.read, body.store)
+    let store = crate::stores::resolve(&state.db, body.store)
         .await
         .map_err(|e| match e {
             Error::BadRequest(message) => field_error("store", message),

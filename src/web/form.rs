@@ -57,28 +57,6 @@ fn lang_for(survey: &Survey, asked: Option<&str>, headers: &HeaderMap) -> Lang {
     )
 }
 
-/// The store a customer came from: optional, but when given it must be a
-/// registered store, so answers are never filed under a mistyped code.
-pub async fn resolve_store(
-    pool: &sqlx::SqlitePool,
-    code: Option<String>,
-) -> Result<Option<String>> {
-    let Some(code) = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) else {
-        return Ok(None);
-    };
-    if !crate::stores::is_store_code(&code) {
-        return Err(Error::BadRequest(format!(
-            "The store code '{code}' is not valid: use 1–32 letters, digits, '-' or '_'."
-        )));
-    }
-    if !crate::db::stores::exists(pool, &code).await? {
-        return Err(Error::BadRequest(format!(
-            "There is no store '{code}'. Please check the link or scan the QR code at the store again."
-        )));
-    }
-    Ok(Some(code))
-}
-
 /// A fresh token for one filling of the form, so a double submit stores once.
 fn new_token() -> String {
     let mut bytes = [0u8; 16];
@@ -99,7 +77,7 @@ async fn show(
 ) -> Result<Response> {
     let survey = state.customer_survey(&form_id)?;
     let q = query(q)?;
-    let store = resolve_store(&state.db.read, q.store).await?;
+    let store = crate::stores::resolve(&state.db, q.store).await?;
     let lang = lang_for(&survey, q.lang.as_deref(), &headers);
     let raw = RawAnswers::new();
     let first = answers::check(&survey, &raw, Scope::All, lang)
@@ -167,7 +145,7 @@ async fn submit(
     let survey = state.customer_survey(&form_id)?;
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
-    let store = resolve_store(&state.db.read, meta.store).await?;
+    let store = crate::stores::resolve(&state.db, meta.store).await?;
     let page = meta.page.filter(|p| *p < survey.groups.len()).unwrap_or(0);
     let token = meta.token.unwrap_or_else(new_token);
     let nav = meta.nav.as_str();

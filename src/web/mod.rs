@@ -227,9 +227,13 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The answer to a request beyond `--max-in-flight`.
-async fn overloaded(_: tower::BoxError) -> Response {
-    Error::Busy.into_response()
+/// The answer to a request beyond `--max-in-flight`: JSON for the API, a page for people.
+async fn overloaded(uri: axum::http::Uri, _: tower::BoxError) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError(Error::Busy).into_response()
+    } else {
+        Error::Busy.into_response()
+    }
 }
 
 async fn not_found() -> Error {
