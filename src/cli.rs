@@ -20,7 +20,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Some(Command::Serve(args)) => run_serve(args).await,
         Some(Command::Check { dir }) => return run_check(&dir),
         Some(Command::Export { form, db }) => run_export(&form, &db).await,
-        Some(Command::Backup { path, db }) => run_backup(&path, &db).await,
+        Some(Command::Backup { target, db }) => run_backup(&target, &db).await,
         Some(Command::User(UserCommand::Add { username, role, db })) => {
             accounts::add_user(&username, &role, &db).await
         }

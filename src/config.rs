@@ -50,7 +50,8 @@ pub enum Command {
     /// Copy the whole database into a new file, safe while the server runs.
     Backup {
         /// The new file; an existing file is never overwritten.
-        path: PathBuf,
+        #[arg(id = "target", value_name = "PATH")]
+        target: PathBuf,
         #[command(flatten)]
         db: DbArg,
     },

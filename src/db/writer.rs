@@ -197,15 +197,23 @@ impl Writer {
     }
 }
 
-/// A write that touches the disk: proves the write path works again.
+/// A write as large as a big batch: proves the disk takes real batches again. Two
+/// commits (write 1 MiB, then drop it), so the pages really reach the WAL; the freed
+/// pages are reused by the next responses.
 async fn probe(pool: &SqlitePool) -> sqlx::Result<()> {
+    const PAD_BYTES: i64 = 1 << 20;
     sqlx::query(
-        "insert into write_probe (id, at) values (1, ?) on conflict (id) do update set at = excluded.at",
+        "insert into write_probe (id, at, pad) values (1, ?, zeroblob(?)) \
+         on conflict (id) do update set at = excluded.at, pad = excluded.pad",
     )
     .bind(super::now_rfc3339())
+    .bind(PAD_BYTES)
     .execute(pool)
-    .await
-    .map(|_| ())
+    .await?;
+    sqlx::query("update write_probe set pad = null")
+        .execute(pool)
+        .await
+        .map(|_| ())
 }
 
 async fn run(shared: Arc<Shared>, pool: SqlitePool) {

@@ -155,6 +155,7 @@ async fn submit(
         return Err(ApiError(Error::Invalid(checked.errors)));
     }
     let key = idempotency_key(&headers)?.map(|k| format!("api:{}:{k}", survey.id));
+    let (submitted_at, day) = state.settings.received_now();
     let stored = state
         .db
         .writer
@@ -164,8 +165,8 @@ async fn submit(
             lang: lang.code(),
             answers: checked.answers,
             submission_key: key,
-            submitted_at: crate::db::now_rfc3339(),
-            day: state.settings.today(),
+            submitted_at,
+            day,
         })
         .await
         .map_err(Error::from)?;

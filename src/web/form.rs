@@ -202,14 +202,15 @@ async fn submit(
     {
         return Ok(draw.page(bad, &all.errors, StatusCode::UNPROCESSABLE_ENTITY));
     }
+    let (submitted_at, day) = state.settings.received_now();
     let submission = Submission {
         survey: survey.clone(),
         store: store.clone(),
         lang: lang.code(),
         answers: all.answers,
         submission_key: Some(token.clone()),
-        submitted_at: crate::db::now_rfc3339(),
-        day: state.settings.today(),
+        submitted_at,
+        day,
     };
     let stored = match state.db.writer.submit(submission).await {
         Ok(stored) => stored,

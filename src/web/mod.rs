@@ -80,6 +80,21 @@ impl Settings {
     }
 }
 
+impl Settings {
+    /// The moment a response is received, as stored (RFC 3339, UTC, whole seconds) and
+    /// as the local day its rollups count it under, from one reading of the clock. A
+    /// rebuild derives the day from the stored time; cutting to whole seconds never
+    /// crosses midnight, so both always agree.
+    pub fn received_now(&self) -> (String, time::Date) {
+        let now = time::OffsetDateTime::now_utc();
+        let stored = now.replace_nanosecond(0).unwrap_or(now);
+        let text = stored
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        (text, stored.to_offset(self.utc_offset).date())
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
