@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod chrome;
+pub mod ledger;
+pub mod replies;
 pub mod server;
 
 use std::path::PathBuf;
