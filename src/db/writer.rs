@@ -164,6 +164,15 @@ impl Writer {
     /// While failing, it first tries a tiny write, so a freed disk shows as healthy
     /// again without waiting for the next customer.
     pub async fn health(&self) -> Option<String> {
+        let stopped = self
+            .task
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .is_none_or(|t| t.is_finished());
+        if stopped && !self.shared.closed.load(Ordering::Acquire) {
+            return Some("the writer task stopped".into());
+        }
         if self.shared.failures.load(Ordering::Relaxed) < UNHEALTHY_AFTER {
             return None;
         }
