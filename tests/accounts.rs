@@ -28,19 +28,25 @@ fn cookie(res: &reqwest::Response) -> String {
 async fn login_renews_the_session_cookie_which_is_httponly_and_samesite() {
     let (_app, base) = app_with_people().await;
     let b = Browser::new(&base);
-    let before = cookie(&b.get("/login").await);
-    assert!(
-        before.contains("HttpOnly") && before.contains("SameSite=Lax"),
-        "{before}"
+    assert_eq!(
+        cookie(&b.get("/login").await),
+        "",
+        "the login form starts no session"
     );
-    assert!(!before.contains("Secure"), "plain HTTP by default");
     let res = b.login("ada", PASSWORD).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/home");
-    let after = cookie(&res);
+    let first = cookie(&res);
+    assert!(
+        first.contains("HttpOnly") && first.contains("SameSite=Lax"),
+        "{first}"
+    );
+    assert!(!first.contains("Secure"), "plain HTTP by default");
+    // A browser that already has a session gets a new id when it logs in.
+    let again = cookie(&b.login("ada", PASSWORD).await);
     let id = |c: &str| c.split(';').next().unwrap_or_default().to_owned();
     assert!(
-        !after.is_empty() && id(&after) != id(&before),
+        !again.is_empty() && id(&again) != id(&first),
         "a new session id at login"
     );
     assert_eq!(b.get("/admin/users").await.status(), 200);
@@ -357,22 +363,45 @@ async fn customer_forms_refuse_a_store_that_is_not_registered() {
 
 #[tokio::test]
 async fn the_session_cookie_is_secure_when_served_over_https() {
-    let app = TestApp::new().await;
+    let mut app = TestApp::new().await;
+    app.add_user("ada", Role::Admin).await;
     let settings = manyi::web::Settings {
         secure_cookies: true,
         ..Default::default()
     };
-    let mut app = app;
     app.state = manyi::AppState::with_settings(app.db.clone(), common::shipped_catalog(), settings);
     let req = axum::http::Request::get("/login")
         .body(axum::body::Body::empty())
         .unwrap();
-    let (status, headers, _) = app.send(req).await;
+    let (status, headers, page) = app.send(req).await;
     assert_eq!(status, 200);
-    let cookie = headers["set-cookie"].to_str().unwrap();
+    let form_cookie = headers["set-cookie"].to_str().unwrap();
     assert!(
-        cookie.contains("Secure") && cookie.contains("HttpOnly"),
-        "{cookie}"
+        form_cookie.starts_with("__Host-manyi_login=")
+            && form_cookie.contains("Secure")
+            && form_cookie.contains("HttpOnly"),
+        "{form_cookie}"
+    );
+    let token = common::hidden(&page, "_csrf").unwrap();
+    let req = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("__Host-manyi_login={token}"))
+        .body(axum::body::Body::from(format!(
+            "_csrf={token}&username=ada&password={}",
+            PASSWORD.replace(' ', "+")
+        )))
+        .unwrap();
+    let (status, headers, _) = app.send(req).await;
+    assert_eq!(status, 303);
+    let session = headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("manyi_session="))
+        .unwrap_or_default();
+    assert!(
+        session.contains("Secure") && session.contains("HttpOnly"),
+        "{session}"
     );
 }
 

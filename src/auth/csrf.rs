@@ -1,4 +1,4 @@
-//! CSRF tokens: one random token per session, embedded in every form that changes state and checked on post.
+//! CSRF tokens: one random token per session, embedded in every staff form that changes state and checked on post (the login form's is in `signed.rs`).
 
 use rand::RngCore;
 use tower_sessions::Session;
@@ -36,14 +36,19 @@ pub async fn verify_csrf(session: &Session, submitted: Option<&str>) -> Result<(
         .map_err(session_error)?;
     match (expected, submitted) {
         (Some(e), Some(s)) if constant_time_eq(e.as_bytes(), s.as_bytes()) => Ok(()),
-        _ => Err(Error::Forbidden(
-            "This form has expired or did not come from this site. Go back, reload the page and try again."
-                .into(),
-        )),
+        _ => Err(csrf_refused()),
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+/// The refusal of a post whose token does not check out, for staff forms and the login form alike.
+pub fn csrf_refused() -> Error {
+    Error::Forbidden(
+        "This form has expired or did not come from this site. Go back, reload the page and try again."
+            .into(),
+    )
+}
+
+pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

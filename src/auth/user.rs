@@ -15,6 +15,11 @@ use crate::error::Error;
 /// The session key holding the user's id.
 pub const SESSION_USER: &str = "user_id";
 
+/// The session key holding the account's `session_epoch` at login. A password reset,
+/// a disable or a role change moves the account's epoch on, and every session
+/// holding the old one is refused from its next request.
+pub const SESSION_EPOCH: &str = "epoch";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -105,15 +110,21 @@ where
         else {
             return Err(Error::Unauthorized);
         };
+        // A session from before epochs existed has none, and counts as stale.
+        let epoch = session
+            .get::<i64>(SESSION_EPOCH)
+            .await
+            .map_err(session_error)?;
         let pool = SqlitePool::from_ref(state);
         match users::by_id(&pool, id).await? {
-            Some(u) if !u.disabled => Ok(CurrentUser {
+            Some(u) if !u.disabled && epoch == Some(u.session_epoch) => Ok(CurrentUser {
                 id: u.id,
                 username: u.username,
                 role: u.role,
                 session,
             }),
-            // A disabled or deleted account loses its session at once.
+            // A disabled or deleted account, or one changed since this session began,
+            // loses the session at once.
             _ => {
                 session.flush().await.map_err(session_error)?;
                 Err(Error::Unauthorized)

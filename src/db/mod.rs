@@ -13,6 +13,7 @@ pub mod faults;
 pub mod reports;
 pub mod responses;
 pub mod sales;
+pub mod secrets;
 pub mod sessions;
 pub mod stores;
 pub mod users;
@@ -70,7 +71,11 @@ impl Db {
             .synchronous(SqliteSynchronous::Full);
         let write = SqlitePoolOptions::new()
             .max_connections(1)
-            .min_connections(0)
+            // Kept open for the process's life: it keeps the WAL and its index in place
+            // for the read-only connections, which cannot create them.
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
             // A connection whose transaction SQLite already rolled back (disk full, I/O
             // error) leaves sqlx believing a transaction is open, and every later `begin`

@@ -12,11 +12,13 @@ pub struct User {
     pub role: Role,
     pub disabled: bool,
     pub password_hash: String,
+    /// Stored in a session at login; a session holding another value is no longer valid.
+    pub session_epoch: i64,
 }
 
-type Row = (i64, String, String, bool, String);
+type Row = (i64, String, String, bool, String, i64);
 
-fn from_row((id, username, role, disabled, password_hash): Row) -> User {
+fn from_row((id, username, role, disabled, password_hash, session_epoch): Row) -> User {
     // The CHECK constraint keeps role to the three names; shopper is the least privilege.
     let role = Role::parse(&role).unwrap_or(Role::Shopper);
     User {
@@ -25,10 +27,11 @@ fn from_row((id, username, role, disabled, password_hash): Row) -> User {
         role,
         disabled,
         password_hash,
+        session_epoch,
     }
 }
 
-const COLUMNS: &str = "id, username, role, disabled, password_hash";
+const COLUMNS: &str = "id, username, role, disabled, password_hash, session_epoch";
 
 pub async fn by_id(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<User>> {
     let sql = format!("select {COLUMNS} from user where id = ?");
@@ -86,20 +89,44 @@ pub async fn create(
     Ok(result)
 }
 
-pub async fn set_disabled(pool: &SqlitePool, id: i64, disabled: bool) -> sqlx::Result<bool> {
-    let done = sqlx::query("update user set disabled = ? where id = ?")
-        .bind(disabled)
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() == 1)
+// Each change below bumps `session_epoch` in the same UPDATE as the change itself, so no
+// request can see the new password, role or status together with an old session. Each
+// returns the new epoch, `None` when there is no such account.
+
+/// Disables or enables an account. A real change ends its sessions; setting the status
+/// it already has does not. Enabling never brings an old session back: the disable
+/// already moved the epoch past it.
+pub async fn set_disabled(pool: &SqlitePool, id: i64, disabled: bool) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        r"update user set session_epoch = session_epoch + (disabled <> ?1), disabled = ?1
+          where id = ?2 returning session_epoch",
+    )
+    .bind(disabled)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
-pub async fn set_password(pool: &SqlitePool, id: i64, hash: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("update user set password_hash = ? where id = ?")
-        .bind(hash)
-        .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() == 1)
+/// Sets a new password hash and ends every session of the account.
+pub async fn set_password(pool: &SqlitePool, id: i64, hash: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "update user set password_hash = ?, session_epoch = session_epoch + 1 where id = ? returning session_epoch",
+    )
+    .bind(hash)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Changes an account's role; a real change ends its sessions. (No page offers this
+/// yet; whatever does later gets the session ending with it.)
+pub async fn set_role(pool: &SqlitePool, id: i64, role: Role) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        r"update user set session_epoch = session_epoch + (role <> ?1), role = ?1
+          where id = ?2 returning session_epoch",
+    )
+    .bind(role.as_str())
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }

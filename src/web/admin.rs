@@ -13,7 +13,7 @@ use validator::Validate;
 use super::AppState;
 use super::csrf_form::{CsrfForm, field_errors};
 use crate::answers::FieldErrors;
-use crate::auth::{CurrentUser, Role, hash_password};
+use crate::auth::{CurrentUser, Role, SESSION_EPOCH, hash_password, session_error};
 use crate::db::{stores, users};
 use crate::error::{Error, Result};
 use crate::stores::StoreInput;
@@ -175,7 +175,11 @@ async fn set_status(
             "You cannot disable your own account.".into(),
         ));
     }
-    if !users::set_disabled(&state.db.write, id, disabled).await? {
+    // Disabling ends the account's sessions in the same update (see `users::set_disabled`).
+    if users::set_disabled(&state.db.write, id, disabled)
+        .await?
+        .is_none()
+    {
         return Err(Error::not_found("account", id));
     }
     Ok(Redirect::to("/admin/users?done=status"))
@@ -201,8 +205,17 @@ async fn reset_password(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = hash_password(form.password).await?;
-    if !users::set_password(&state.db.write, id, &hash).await? {
+    // Every session of the account ends with the old password...
+    let Some(epoch) = users::set_password(&state.db.write, id, &hash).await? else {
         return Err(Error::not_found("account", id));
+    };
+    // ...except this one, when an admin resets their own: the person who just chose
+    // the password stays logged in here, and only their other sessions end.
+    if id == user.id {
+        user.session
+            .insert(SESSION_EPOCH, epoch)
+            .await
+            .map_err(session_error)?;
     }
     Ok(Redirect::to("/admin/users?done=password").into_response())
 }

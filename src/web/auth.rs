@@ -1,21 +1,25 @@
-//! Logging in and out, with the rate limit, session renewal and CSRF check.
+//! Logging in and out: the sessionless CSRF check, the rate limit, the bounded password check, session renewal and the device cookie.
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 use tower_sessions::Session;
+use tower_sessions::cookie::{Cookie, SameSite};
 
 use super::AppState;
+use super::body::FormBody;
 use super::csrf_form::CsrfForm;
-use crate::auth::{CurrentUser, SESSION_USER, csrf_token, session_error, verify_password};
+use crate::auth::session_error;
+use crate::auth::signed::{self, DEVICE_TOKEN_TTL, LOGIN_TOKEN_TTL, unix_now};
+use crate::auth::{CSRF_FIELD, CurrentUser, SESSION_EPOCH, SESSION_USER, csrf_refused};
 use crate::db::users;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, with_retry_after};
 use crate::views::admin::login_page;
 
 pub fn routes() -> Router<AppState> {
@@ -56,16 +60,63 @@ impl FromRequestParts<AppState> for ClientAddr {
     }
 }
 
-async fn show_login(session: Session) -> Result<Response> {
-    Ok(login_page(&csrf_token(&session).await?, "", None).into_response())
+/// Cookie names. Over HTTPS the `__Host-` prefix makes browsers refuse the cookie
+/// unless it is Secure, host-only and for `/`, so a sibling subdomain cannot plant one.
+fn cookie_name(state: &AppState, base: &'static str) -> String {
+    if state.settings.secure_cookies {
+        format!("__Host-{base}")
+    } else {
+        base.to_owned()
+    }
+}
+const LOGIN_COOKIE: &str = "manyi_login";
+const DEVICE_COOKIE: &str = "manyi_device";
+
+fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(std::result::Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
 }
 
-#[derive(Debug, Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    username: String,
-    #[serde(default)]
-    password: String,
+/// HttpOnly (scripts never need them) and SameSite=Strict (only our own login page
+/// posts them back).
+fn set_cookie(res: &mut Response, state: &AppState, name: String, value: String, ttl: u64) {
+    let cookie = Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.settings.secure_cookies)
+        .max_age(time::Duration::seconds(
+            i64::try_from(ttl).unwrap_or(i64::MAX),
+        ))
+        .build();
+    if let Ok(v) = HeaderValue::from_str(&cookie.to_string()) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+}
+
+/// The login form. It touches no session: its CSRF token is a signed cookie, so
+/// anonymous visitors leave nothing in the database.
+async fn show_login(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let key = state.limiter.key(&state.db.write).await?;
+    let now = unix_now();
+    let name = cookie_name(&state, LOGIN_COOKIE);
+    // A token with most of its life left is reused, so two open login tabs both work.
+    let kept = read_cookie(&headers, &name)
+        .filter(|t| signed::login_token_age(&key, t, now).is_some_and(|a| a < LOGIN_TOKEN_TTL / 2));
+    let token = kept
+        .clone()
+        .unwrap_or_else(|| signed::login_token(&key, now));
+    let mut res = login_page(&token, "", None).into_response();
+    if kept.is_none() {
+        set_cookie(&mut res, &state, name, token, LOGIN_TOKEN_TTL);
+    }
+    Ok(res)
 }
 
 #[tracing::instrument(skip_all)]
@@ -73,56 +124,95 @@ async fn login(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(addr): ClientAddr,
-    CsrfForm(form): CsrfForm<LoginForm>,
+    headers: HeaderMap,
+    FormBody(pairs): FormBody,
 ) -> Result<Response> {
-    let username = form.username.trim().to_owned();
-    if let Err(wait) = state.limiter.check(&username, &addr) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        tracing::warn!(%addr, "login rate limit reached");
-        let message = format!(
-            "Too many failed logins for this account or from your address. Please wait {minutes} minute(s) and try again."
-        );
-        return login_again(&session, &username, StatusCode::TOO_MANY_REQUESTS, &message).await;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    // The CSRF check comes first: nothing else about a forged post is looked at.
+    let key = state.limiter.key(&state.db.write).await?;
+    let now = unix_now();
+    let token = field(CSRF_FIELD).unwrap_or_default().to_owned();
+    let cookie = read_cookie(&headers, &cookie_name(&state, LOGIN_COOKIE));
+    if !signed::login_post_genuine(&key, cookie.as_deref(), Some(&token), now) {
+        return Err(csrf_refused());
     }
+    let username = field("username").unwrap_or_default().trim().to_owned();
+    let password = field("password").unwrap_or_default().to_owned();
+    let known_device = read_cookie(&headers, &cookie_name(&state, DEVICE_COOKIE))
+        .is_some_and(|t| signed::device_token_valid(&key, &t, &username, now));
+
+    // The slot is taken before the password is checked and counts as a failure until
+    // the check ends, so simultaneous guesses get no more checks than the limit.
+    let slot = match state.limiter.reserve(&username, &addr, known_device) {
+        Ok(slot) => slot,
+        Err(refusal) => {
+            tracing::warn!(%addr, "login rate limit reached");
+            let mut res = login_again(
+                &token,
+                &username,
+                StatusCode::TOO_MANY_REQUESTS,
+                &refusal.message(),
+            );
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(refusal.wait().as_secs().max(1)),
+            );
+            return Ok(res);
+        }
+    };
     let user = users::by_username(&state.db.read, &username).await?;
     let hash = user
         .as_ref()
         .filter(|u| !u.disabled)
         .map(|u| u.password_hash.clone());
-    if !verify_password(hash, form.password).await {
-        state.limiter.record_failure(&username, &addr);
-        return login_again(
-            &session,
+    let Ok(right) = state.limiter.check_password(hash, password).await else {
+        // Not the client's fault: the slot is given back uncounted.
+        drop(slot);
+        tracing::warn!("every password check is busy; login refused");
+        return Ok(with_retry_after(login_again(
+            &token,
+            &username,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Too many logins are being checked right now. Please try again in a few seconds.",
+        )));
+    };
+    let Some(user) = user.filter(|_| right) else {
+        slot.failed();
+        return Ok(login_again(
+            &token,
             &username,
             StatusCode::UNAUTHORIZED,
             "Wrong username or password.",
-        )
-        .await;
-    }
-    let Some(user) = user else {
-        return Err(Error::Unauthorized);
+        ));
     };
-    state.limiter.record_success(&username);
-    // A new session id at login, so a session fixed before login is worthless after it.
-    session.cycle_id().await.map_err(session_error)?;
-    session.remove_value("csrf").await.map_err(session_error)?;
+    slot.succeeded();
+    // A new session id at login, so a session fixed before login is worthless after
+    // it, and nothing of an earlier session's data (another user, a CSRF token) stays.
+    if session.id().is_some() {
+        session.cycle_id().await.map_err(session_error)?;
+    }
+    session.clear().await;
     session
         .insert(SESSION_USER, user.id)
+        .await
+        .map_err(session_error)?;
+    session
+        .insert(SESSION_EPOCH, user.session_epoch)
         .await
         .map_err(session_error)?;
     tracing::info!(user = user.id, "logged in");
     Ok(Redirect::to("/home").into_response())
 }
 
-/// The login form again, with the name kept and one message for both causes of failure.
-async fn login_again(
-    session: &Session,
-    username: &str,
-    status: StatusCode,
-    message: &str,
-) -> Result<Response> {
-    let token = csrf_token(session).await?;
-    Ok((status, login_page(&token, username, Some(message))).into_response())
+/// The login form again, with the name and the form's token kept, and one message
+/// for both causes of a wrong login.
+fn login_again(token: &str, username: &str, status: StatusCode, message: &str) -> Response {
+    (status, login_page(token, username, Some(message))).into_response()
 }
 
 #[derive(Debug, Deserialize)]
@@ -133,7 +223,14 @@ async fn logout(session: Session, CsrfForm(_): CsrfForm<Empty>) -> Result<Redire
     Ok(Redirect::to("/login"))
 }
 
-/// Where each role starts.
-async fn home(_user: CurrentUser) -> Redirect {
-    Redirect::to("/audits")
+/// Where each role starts. The device cookie is given here, on the first page after
+/// login, so only a browser that kept the session gets it, and the login answer's one
+/// cookie stays the session's.
+async fn home(State(state): State<AppState>, user: CurrentUser) -> Result<Response> {
+    let key = state.limiter.key(&state.db.write).await?;
+    let token = signed::device_token(&key, &user.username, unix_now());
+    let mut res = Redirect::to("/audits").into_response();
+    let name = cookie_name(&state, DEVICE_COOKIE);
+    set_cookie(&mut res, &state, name, token, DEVICE_TOKEN_TTL);
+    Ok(res)
 }

@@ -1,0 +1,7 @@
+-- Server keys, created at random on first use and kept here so a restart keeps them
+-- (a login form served before a restart still posts after it). Never logged or exported.
+create table secret (
+    name       text primary key,
+    value      blob not null,
+    created_at text not null
+);
