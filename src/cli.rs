@@ -75,6 +75,8 @@ fn load_surveys(args: &ServeArgs) -> anyhow::Result<Catalog> {
 
 async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     init_tracing();
+    // A panic is a bug: one line in the log, not a backtrace per request.
+    crate::web::install_panic_hook();
     let catalog = load_surveys(&args)?;
     let db = db::Db::open(&args.db.path, args.writer_config()).await?;
     if !args.skip_quick_check {
@@ -127,6 +129,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         utc_offset: args.utc_offset,
         min_n: args.min_n.max(1),
         max_in_flight: args.max_in_flight.max(1),
+        connections: args.connection_limits(),
     };
     let state = AppState::with_settings(db.clone(), catalog, settings);
     let served = serve(listener, state, shutdown_signal()).await;

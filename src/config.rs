@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::web::serve;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "manyi",
@@ -149,9 +151,38 @@ pub struct ServeArgs {
     /// Skip `PRAGMA quick_check` at start (it reads the whole file).
     #[arg(long, env = "MANYI_SKIP_QUICK_CHECK")]
     pub skip_quick_check: bool,
+    /// Seconds a client has to send a request's headers, from its first byte (from
+    /// connecting, for the first request); then the connection is closed.
+    #[arg(long, env = "MANYI_HEADER_TIMEOUT_SECS", default_value_t = serve::HEADER_TIMEOUT_SECS)]
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may take to arrive whole; then 408 and the connection closes.
+    #[arg(long, env = "MANYI_BODY_TIMEOUT_SECS", default_value_t = serve::BODY_TIMEOUT_SECS)]
+    pub body_timeout_secs: u64,
+    /// The same for a shopper's audit page with photos (multipart posts under /audits/).
+    #[arg(long, env = "MANYI_UPLOAD_TIMEOUT_SECS", default_value_t = serve::UPLOAD_TIMEOUT_SECS)]
+    pub upload_timeout_secs: u64,
+    /// Seconds a connection may sit with no byte moving (idle keep-alive, or a client
+    /// not reading its answer) before it is closed.
+    #[arg(long, env = "MANYI_IDLE_TIMEOUT_SECS", default_value_t = serve::IDLE_TIMEOUT_SECS)]
+    pub idle_timeout_secs: u64,
+    /// Connections open at once; more wait in the accept backlog until one closes.
+    #[arg(long, env = "MANYI_MAX_CONNECTIONS", default_value_t = serve::MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 impl ServeArgs {
+    /// The timeouts and connection cap, each at least 1.
+    pub fn connection_limits(&self) -> crate::web::ConnectionLimits {
+        let secs = |s: u64| std::time::Duration::from_secs(s.max(1));
+        crate::web::ConnectionLimits {
+            header_timeout: secs(self.header_timeout_secs),
+            body_timeout: secs(self.body_timeout_secs),
+            upload_timeout: secs(self.upload_timeout_secs),
+            idle_timeout: secs(self.idle_timeout_secs),
+            max_connections: self.max_connections.max(1),
+        }
+    }
+
     pub fn writer_config(&self) -> crate::db::WriterConfig {
         crate::db::WriterConfig {
             max_batch: self.write_batch.max(1),

@@ -31,16 +31,13 @@ use tokio::net::TcpListener;
 pub use web::{AppState, router};
 
 /// Serves on an already-bound listener (port 0 in tests) until `shutdown` resolves,
-/// then lets in-flight requests finish.
+/// then lets in-flight requests finish. Timeouts and the connection cap come from
+/// `state.settings.connections`.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    // Connection info gives the login rate limit the client's address.
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
-    Ok(())
+    let limits = state.settings.connections.clone();
+    web::serve::serve_router(listener, router(state), limits, shutdown).await
 }

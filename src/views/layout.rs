@@ -66,6 +66,7 @@ pub fn layout_with(lang: Lang, title: &str, extra_css: &'static str, body: Marku
 pub fn error_page(status: StatusCode, message: &str) -> Markup {
     let (zh, en) = match status.as_u16() {
         404 => ("找不到该页面", "Not found"),
+        408 => ("请求超时", "Request timed out"),
         413 => ("提交的内容太大", "Too much data"),
         422 => ("有些回答需要修改", "Some answers need a change"),
         400..=499 => ("请求有误", "Bad request"),

@@ -6,12 +6,18 @@ mod audit_form;
 mod audits;
 mod auth;
 mod body;
+mod caching;
 mod csrf_form;
+mod panics;
 mod reports;
 mod review;
 mod sales;
+pub mod serve;
+mod timeouts;
 mod uploads;
 pub use csrf_form::field_errors;
+pub use panics::{catch_panics, install_panic_hook};
+pub use serve::ConnectionLimits;
 mod form;
 
 use std::sync::Arc;
@@ -20,11 +26,13 @@ use axum::Router;
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{DefaultBodyLimit, FromRef, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 use sqlx::SqlitePool;
 use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -69,6 +77,8 @@ pub struct Settings {
     /// Requests handled at once; one more is answered 503 at once, so memory stays
     /// flat under any load.
     pub max_in_flight: usize,
+    /// Header, body and idle timeouts and the cap on open connections, kept by `serve`.
+    pub connections: ConnectionLimits,
 }
 
 impl Settings {
@@ -105,6 +115,7 @@ impl Default for Settings {
             utc_offset: time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC),
             min_n: crate::indicators::DEFAULT_MIN_N,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -153,16 +164,7 @@ impl AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
-                       form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-    // Only staff pages touch the session, so customers never get a cookie.
-    let sessions = SessionManagerLayer::new(Sessions::new(&state.db))
-        .with_name("manyi_session")
-        .with_http_only(true)
-        .with_same_site(SameSite::Lax)
-        .with_secure(state.settings.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
-    Router::new()
+    let routes = Router::new()
         .route("/", get(home))
         .route("/healthz", get(healthz))
         .merge(form::routes())
@@ -173,10 +175,32 @@ pub fn router(state: AppState) -> Router {
         .merge(audit_form::routes())
         .merge(review::routes())
         .merge(reports::routes())
-        .merge(sales::admin_routes())
+        .merge(sales::admin_routes());
+    layered(routes, state)
+}
+
+/// Every layer of the real router, around any routes: `router` uses it, and tests wrap
+/// routes of their own (a handler that panics) in exactly the same stack.
+pub fn layered(routes: Router<AppState>, state: AppState) -> Router {
+    const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; \
+                       form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    // Only staff pages touch the session, so customers never get a cookie.
+    let sessions = SessionManagerLayer::new(Sessions::new(&state.db))
+        .with_name("manyi_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+    let routes = routes
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(sessions)
+        .layer(sessions);
+    // Inside the header layers, so the 500 page gets CSP, nosniff and no-store too.
+    catch_panics(routes)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            timeouts::body_deadline,
+        ))
         .layer(CompressionLayer::new())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -190,14 +214,18 @@ pub fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
+        .layer(middleware::from_fn(caching::cache_control))
         .layer(TraceLayer::new_for_http())
         // Outermost: past this many requests at once, answer 503 before reading
-        // anything, instead of queueing without bound.
+        // anything, instead of queueing without bound. `Router::layer` wraps each route
+        // on its own, so the limit must share one semaphore to count them all.
         .layer(
             ServiceBuilder::new()
                 .layer(HandleErrorLayer::new(overloaded))
                 .load_shed()
-                .concurrency_limit(state.settings.max_in_flight.max(1)),
+                .layer(GlobalConcurrencyLimitLayer::new(
+                    state.settings.max_in_flight.max(1),
+                )),
         )
         .with_state(state)
 }
