@@ -208,8 +208,80 @@ pub fn flags(visit: &Visit, min_minutes: i64, submitted: time::PrimitiveDateTime
     flags
 }
 
-/// Largest accepted evidence file.
-pub const MAX_EVIDENCE_BYTES: usize = 5 * 1024 * 1024;
+/// How much evidence the server accepts: per post, per section (the visit page counts as
+/// one; photos belong to a page, not to a question) and per audit, in photos and bytes.
+/// A phone takes photos of 2–4 MB, so the defaults leave room for an honest shopper and
+/// keep one audit from filling the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UploadLimits {
+    pub photos_per_post: usize,
+    pub photos_per_section: usize,
+    pub photos_per_audit: usize,
+    /// Largest accepted photo.
+    pub photo_bytes: usize,
+    /// Most photo bytes one audit may hold in all.
+    pub audit_bytes: usize,
+}
+
+const MB: usize = 1024 * 1024;
+
+impl Default for UploadLimits {
+    fn default() -> Self {
+        UploadLimits {
+            photos_per_post: 2,
+            photos_per_section: 5,
+            photos_per_audit: 30,
+            photo_bytes: 5 * MB,
+            audit_bytes: 60 * MB,
+        }
+    }
+}
+
+/// Room for a page's text fields in a post, besides its photos: comments of 2,000
+/// characters on every item of a long section fit.
+pub const FIELD_BYTES: usize = 256 * 1024;
+
+/// Most parts one post may have: a page has a few dozen fields; 500 parts are an attack.
+pub const MAX_PARTS: usize = 400;
+
+/// What an audit holds already, for checking one more photo against the caps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EvidenceUse {
+    /// Photos of the section the new one would join.
+    pub section_photos: usize,
+    pub audit_photos: usize,
+    pub audit_bytes: usize,
+}
+
+/// The cap one more photo would break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cap {
+    Section,
+    AuditPhotos,
+    AuditBytes,
+}
+
+impl UploadLimits {
+    /// The most bytes of parts one post may send before it is refused unread.
+    pub fn post_bytes(&self) -> usize {
+        self.photos_per_post
+            .saturating_mul(self.photo_bytes)
+            .saturating_add(FIELD_BYTES)
+    }
+
+    /// Whether one more photo of `size` bytes fits next to what is stored.
+    pub fn admits(&self, used: EvidenceUse, size: usize) -> Result<(), Cap> {
+        if used.section_photos >= self.photos_per_section {
+            Err(Cap::Section)
+        } else if used.audit_photos >= self.photos_per_audit {
+            Err(Cap::AuditPhotos)
+        } else if used.audit_bytes.saturating_add(size) > self.audit_bytes {
+            Err(Cap::AuditBytes)
+        } else {
+            Ok(())
+        }
+    }
+}
 
 /// The image type of an upload, from its first bytes (never from the name or the browser's claim).
 /// SVG is not accepted: it can carry scripts.

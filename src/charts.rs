@@ -114,7 +114,10 @@ pub fn to_csv(chart: &Chart) -> String {
             );
             for (i, p) in periods.iter().enumerate() {
                 let mut row = vec![p.clone()];
-                row.extend(reading_fields(&current[i]));
+                row.extend(current.get(i).map_or_else(
+                    || [String::new(), String::new(), String::new(), String::new()],
+                    reading_fields,
+                ));
                 row.extend(previous.get(i).map_or_else(
                     || [String::new(), String::new(), String::new(), String::new()],
                     reading_fields,

@@ -130,6 +130,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         min_n: args.min_n.max(1),
         max_in_flight: args.max_in_flight.max(1),
         connections: args.connection_limits(),
+        uploads: args.upload_limits(),
     };
     let state = AppState::with_settings(db.clone(), catalog, settings);
     let served = serve(listener, state, shutdown_signal()).await;

@@ -168,9 +168,36 @@ pub struct ServeArgs {
     /// Connections open at once; more wait in the accept backlog until one closes.
     #[arg(long, env = "MANYI_MAX_CONNECTIONS", default_value_t = serve::MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Evidence photos kept from one post of an audit page.
+    #[arg(long, env = "MANYI_PHOTOS_PER_POST", default_value_t = 2)]
+    pub photos_per_post: usize,
+    /// Evidence photos one section (page) of an audit may hold.
+    #[arg(long, env = "MANYI_PHOTOS_PER_SECTION", default_value_t = 5)]
+    pub photos_per_section: usize,
+    /// Evidence photos one audit may hold.
+    #[arg(long, env = "MANYI_PHOTOS_PER_AUDIT", default_value_t = 30)]
+    pub photos_per_audit: usize,
+    /// Largest accepted photo, in MB.
+    #[arg(long, env = "MANYI_PHOTO_MAX_MB", default_value_t = 5)]
+    pub photo_max_mb: usize,
+    /// Most photo MB one audit may hold in all.
+    #[arg(long, env = "MANYI_AUDIT_PHOTOS_MAX_MB", default_value_t = 60)]
+    pub audit_photos_max_mb: usize,
 }
 
 impl ServeArgs {
+    /// The evidence caps, each at least 1.
+    pub fn upload_limits(&self) -> crate::audits::UploadLimits {
+        const MB: usize = 1024 * 1024;
+        crate::audits::UploadLimits {
+            photos_per_post: self.photos_per_post.max(1),
+            photos_per_section: self.photos_per_section.max(1),
+            photos_per_audit: self.photos_per_audit.max(1),
+            photo_bytes: self.photo_max_mb.max(1).saturating_mul(MB),
+            audit_bytes: self.audit_photos_max_mb.max(1).saturating_mul(MB),
+        }
+    }
+
     /// The timeouts and connection cap, each at least 1.
     pub fn connection_limits(&self) -> crate::web::ConnectionLimits {
         let secs = |s: u64| std::time::Duration::from_secs(s.max(1));

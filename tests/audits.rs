@@ -6,8 +6,11 @@ use common::{Browser, TestApp, hidden};
 use manyi::auth::Role;
 use reqwest::multipart::{Form, Part};
 
+/// A JPEG the location cleaner can read: JFIF header, a 1×1 frame, a scan, the end.
 const JPEG: &[u8] = &[
-    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1,
+    0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF,
+    0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0, 0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0,
+    0x12, 0x34, 0xFF, 0xD9,
 ];
 
 struct World {
@@ -409,7 +412,7 @@ async fn evidence_accepts_photos_and_refuses_everything_else() {
     let (status, page) = post(
         &w.shopper,
         id,
-        page_fields(0, "next", &[]),
+        page_fields(0, "next", &[("_lang", "en")]),
         vec![("evil.svg", svg), ("doc.jpg", pdf)],
     )
     .await;
@@ -620,6 +623,7 @@ async fn location_metadata_is_removed_from_uploaded_photos() {
     let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1];
     jpeg.extend_from_slice(&((xmp.len() + 2) as u16).to_be_bytes());
     jpeg.extend_from_slice(xmp);
+    jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x0B, 8, 0, 1, 0, 1, 1, 1, 0x11, 0]);
     jpeg.extend_from_slice(&[0xFF, 0xDA, 0x00, 0x02, 0x12, 0x34, 0xFF, 0xD9]);
     let (status, _) = post(
         &w.shopper,

@@ -103,3 +103,27 @@ fn statuses_round_trip_through_their_names() {
     }
     assert!(Status::RevisionRequested.editable() && !Status::Submitted.editable());
 }
+
+#[test]
+fn upload_caps_name_the_first_one_a_photo_would_break() {
+    let limits = UploadLimits::default();
+    let used = |section_photos, audit_photos, audit_bytes| EvidenceUse {
+        section_photos,
+        audit_photos,
+        audit_bytes,
+    };
+    assert_eq!(limits.admits(used(4, 29, 0), 5 * 1024 * 1024), Ok(()));
+    assert_eq!(limits.admits(used(5, 5, 0), 1), Err(Cap::Section));
+    assert_eq!(limits.admits(used(0, 30, 0), 1), Err(Cap::AuditPhotos));
+    let full = 60 * 1024 * 1024;
+    assert_eq!(limits.admits(used(0, 12, full - 10), 10), Ok(()));
+    assert_eq!(
+        limits.admits(used(0, 12, full - 10), 11),
+        Err(Cap::AuditBytes)
+    );
+    assert_eq!(
+        limits.admits(used(0, 0, usize::MAX), 1),
+        Err(Cap::AuditBytes)
+    );
+    assert_eq!(limits.post_bytes(), 2 * 5 * 1024 * 1024 + FIELD_BYTES);
+}

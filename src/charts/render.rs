@@ -72,7 +72,7 @@ fn readable(chart: &Chart) -> Chart {
             let mean = |col: usize| {
                 let v: Vec<f64> = cells
                     .iter()
-                    .filter_map(|r| r[col].map(|(x, _)| x))
+                    .filter_map(|r| r.get(col).copied().flatten().map(|(x, _)| x))
                     .collect();
                 v.iter().sum::<f64>() / v.len().max(1) as f64
             };
@@ -82,7 +82,10 @@ fn readable(chart: &Chart) -> Chart {
             order.sort();
             *columns = order.iter().map(|i| columns[*i].clone()).collect();
             for row in cells.iter_mut() {
-                *row = order.iter().map(|i| row[*i]).collect();
+                *row = order
+                    .iter()
+                    .map(|i| row.get(*i).copied().flatten())
+                    .collect();
             }
             c.desc = format!(
                 "{} Showing the {MAX_COLUMNS} weakest of {total} stores; the CSV has all.",
@@ -298,7 +301,8 @@ fn bars_chart(root: &Area, chart: &Chart, bars: &[(String, Reading)]) -> DrawRes
             let i = y.round();
             // Row 0 at the top: the first bar in the list is drawn highest.
             if (y - i).abs() < 1e-6 && i >= 0.0 {
-                bars.get(n - 1 - i as usize)
+                n.checked_sub(i as usize + 1)
+                    .and_then(|at| bars.get(at))
                     .map(|(l, _)| l.clone())
                     .unwrap_or_default()
             } else {
@@ -385,10 +389,11 @@ fn stacked(
         let rects = counts.iter().enumerate().filter_map(move |(i, c)| {
             let total: u64 = c.iter().sum();
             (total > 0).then(|| {
-                let below: u64 = c[..s].iter().sum();
+                let below: u64 = c.iter().take(s).sum();
+                let here = c.get(s).copied().unwrap_or(0);
                 let (y0, y1) = (
                     100.0 * below as f64 / total as f64,
-                    100.0 * (below + c[s]) as f64 / total as f64,
+                    100.0 * (below + here) as f64 / total as f64,
                 );
                 Rectangle::new(
                     [(i as f64 - 0.38, y0), (i as f64 + 0.38, y1)],
@@ -455,14 +460,17 @@ fn heatmap(
         .y_label_formatter(&|y| {
             let i = y.round();
             if (y - i).abs() < 1e-6 && i >= 0.0 {
-                rows.get(nr - 1 - i as usize).cloned().unwrap_or_default()
+                nr.checked_sub(i as usize + 1)
+                    .and_then(|at| rows.get(at))
+                    .cloned()
+                    .unwrap_or_default()
             } else {
                 String::new()
             }
         })
         .draw()?;
     for (r, line) in cells.iter().enumerate() {
-        let y = (nr - 1 - r) as f64;
+        let y = nr.saturating_sub(r + 1) as f64;
         for (col, cell) in line.iter().enumerate() {
             let x = col as f64;
             let (fill, text, dark) = match cell {

@@ -2,6 +2,7 @@
 
 use sqlx::{FromRow, SqlitePool};
 
+use crate::audits::{EvidenceUse, UploadLimits};
 use crate::db::now_rfc3339;
 
 #[derive(Debug, Clone, FromRow)]
@@ -12,24 +13,55 @@ pub struct EvidenceInfo {
     pub size: i64,
 }
 
-pub async fn add_evidence(
+/// Stores one photo only if it fits the caps; `None` when one refused it.
+/// The check and the insert are one statement on the one write connection, so two posts
+/// at once cannot both slip past a cap.
+pub async fn add_within(
     pool: &SqlitePool,
     audit_id: i64,
     section: &str,
     content_type: &str,
     bytes: &[u8],
-) -> sqlx::Result<i64> {
+    limits: &UploadLimits,
+) -> sqlx::Result<Option<i64>> {
+    let cap = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
     sqlx::query_scalar(
-        "insert into evidence (audit_id, section, content_type, size, bytes, uploaded_at) values (?, ?, ?, ?, ?, ?) returning id",
+        "insert into evidence (audit_id, section, content_type, size, bytes, uploaded_at)
+         select ?1, ?2, ?3, ?4, ?5, ?6
+         where (select count(*) from evidence where audit_id = ?1 and section = ?2) < ?7
+           and (select count(*) from evidence where audit_id = ?1) < ?8
+           and (select coalesce(sum(size), 0) from evidence where audit_id = ?1) + ?4 <= ?9
+         returning id",
     )
     .bind(audit_id)
     .bind(section)
     .bind(content_type)
-    .bind(bytes.len() as i64)
+    .bind(cap(bytes.len()))
     .bind(bytes)
     .bind(now_rfc3339())
-    .fetch_one(pool)
+    .bind(cap(limits.photos_per_section))
+    .bind(cap(limits.photos_per_audit))
+    .bind(cap(limits.audit_bytes))
+    .fetch_optional(pool)
     .await
+}
+
+/// What an audit holds already: photos in `section`, photos and bytes in all.
+pub async fn usage(pool: &SqlitePool, audit_id: i64, section: &str) -> sqlx::Result<EvidenceUse> {
+    let (section_photos, audit_photos, audit_bytes): (i64, i64, i64) = sqlx::query_as(
+        "select coalesce(sum(section = ?2), 0), count(*), coalesce(sum(size), 0)
+         from evidence where audit_id = ?1",
+    )
+    .bind(audit_id)
+    .bind(section)
+    .fetch_one(pool)
+    .await?;
+    let n = |v: i64| usize::try_from(v).unwrap_or(0);
+    Ok(EvidenceUse {
+        section_photos: n(section_photos),
+        audit_photos: n(audit_photos),
+        audit_bytes: n(audit_bytes),
+    })
 }
 
 pub async fn list(pool: &SqlitePool, audit_id: i64) -> sqlx::Result<Vec<EvidenceInfo>> {

@@ -205,22 +205,27 @@ pub fn spans(f: &Filter, by_period: bool) -> Vec<Span> {
         return vec![daily(f.from, f.to)];
     }
     let month_start = |d: time::Date| d.replace_day(1).unwrap_or(d);
+    // Saturating, so a filter at the calendar's ends cannot panic (`Filter::parse` keeps
+    // dates far from them).
     let first_full = if f.from.day() == 1 {
         f.from
     } else {
-        month_start(f.from + Duration::days(32 - i64::from(f.from.day())))
+        month_start(
+            f.from
+                .saturating_add(Duration::days(32 - i64::from(f.from.day()))),
+        )
     };
-    let last_full = if (f.to + Duration::days(1)).day() == 1 {
+    let last_full = if f.to.next_day().is_none_or(|d| d.day() == 1) {
         f.to
     } else {
-        month_start(f.to) - Duration::days(1)
+        month_start(f.to).saturating_sub(Duration::days(1))
     };
     if first_full > last_full {
         return vec![daily(f.from, f.to)];
     }
     let mut out = Vec::new();
     if f.from < first_full {
-        out.push(daily(f.from, first_full - Duration::days(1)));
+        out.push(daily(f.from, first_full.saturating_sub(Duration::days(1))));
     }
     let month = |d: time::Date| d.to_string()[..7].to_owned();
     out.push(Span {
@@ -229,7 +234,7 @@ pub fn spans(f: &Filter, by_period: bool) -> Vec<Span> {
         to: month(last_full),
     });
     if last_full < f.to {
-        out.push(daily(last_full + Duration::days(1), f.to));
+        out.push(daily(last_full.saturating_add(Duration::days(1)), f.to));
     }
     out
 }

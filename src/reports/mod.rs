@@ -9,6 +9,7 @@ pub use data::{Data, Parts};
 pub use names::{ChartName, Metric};
 
 use serde::Deserialize;
+use time::macros::date;
 use time::{Date, Duration};
 
 use crate::audits::parse_date;
@@ -59,6 +60,12 @@ pub struct FilterQuery {
 /// Longest range a report may cover.
 const MAX_DAYS: i64 = 3 * 366;
 
+/// The dates a report may cover: wider than any store's history, and far enough inside
+/// the calendar (which ends at ±9999) that the previous range, week starts and month ends
+/// computed from them always exist.
+pub const EARLIEST: Date = date!(1900 - 01 - 01);
+pub const LATEST: Date = date!(2999 - 12 - 31);
+
 impl Filter {
     /// Checks the query; the message names the field and what to send instead.
     pub fn parse(q: &FilterQuery, today: Date, min_n: u64) -> Result<Filter, String> {
@@ -69,7 +76,7 @@ impl Filter {
                 .map(str::to_owned)
         };
         let period = blank(&q.period).unwrap_or_else(|| "quarter".into());
-        let days = |n: i64| (today - Duration::days(n - 1), today);
+        let days = |n: i64| (today.saturating_sub(Duration::days(n - 1)), today);
         let (from, to) = match period.as_str() {
             "week" => days(7),
             "month" => days(30),
@@ -89,6 +96,13 @@ impl Filter {
                 ));
             }
         };
+        for (day, name) in [(from, "from"), (to, "to")] {
+            if !(EARLIEST..=LATEST).contains(&day) {
+                return Err(format!(
+                    "`{name}` must be between {EARLIEST} and {LATEST}; {day} is outside."
+                ));
+            }
+        }
         if to < from {
             return Err("`to` must be on or after `from`.".into());
         }
@@ -123,12 +137,14 @@ impl Filter {
         })
     }
 
-    /// The range of the same length just before this one, for comparison.
+    /// The range of the same length just before this one, for comparison. Saturating:
+    /// `parse` keeps dates far from the calendar's start, and a hand-built filter near it
+    /// gets a clipped range rather than a panic.
     pub fn previous(&self) -> Filter {
         let len = self.to - self.from + Duration::days(1);
         Filter {
-            from: self.from - len,
-            to: self.to - len,
+            from: self.from.saturating_sub(len),
+            to: self.to.saturating_sub(len),
             ..self.clone()
         }
     }
@@ -140,9 +156,11 @@ impl Filter {
         while day <= self.to {
             let key = match self.grouping {
                 Grouping::Day => day.to_string(),
-                Grouping::Week => (day
-                    - Duration::days(i64::from(day.weekday().number_days_from_monday())))
-                .to_string(),
+                Grouping::Week => day
+                    .saturating_sub(Duration::days(i64::from(
+                        day.weekday().number_days_from_monday(),
+                    )))
+                    .to_string(),
                 Grouping::Month => day.to_string()[..7].to_owned(),
             };
             if out.last() != Some(&key) {
@@ -164,13 +182,16 @@ impl Filter {
                 let (start, end) = match self.grouping {
                     Grouping::Day => return false,
                     Grouping::Week => match parse_date(key) {
-                        Some(d) => (d, d + Duration::days(6)),
+                        Some(d) => (d, d.saturating_add(Duration::days(6))),
                         None => return false,
                     },
                     Grouping::Month => match parse_date(&format!("{key}-01")) {
                         Some(d) => {
-                            let next = (d + Duration::days(32)).replace_day(1).unwrap_or(d);
-                            (d, next - Duration::days(1))
+                            let next = d
+                                .saturating_add(Duration::days(32))
+                                .replace_day(1)
+                                .unwrap_or(d);
+                            (d, next.saturating_sub(Duration::days(1)))
                         }
                         None => return false,
                     },

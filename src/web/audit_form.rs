@@ -4,8 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::multipart::MultipartRejection;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -13,9 +12,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::audits::visible_audit;
-use super::uploads::{self, read_multipart};
+use super::uploads::{self, read_multipart, store_photos};
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
-use crate::audits::{self as rules, Draft, MAX_EVIDENCE_BYTES, Status, parse_date};
+use crate::audits::{self as rules, Draft, Status, parse_date};
 use crate::auth::{CSRF_FIELD, CurrentUser, verify_csrf};
 use crate::db::audits::{self, AuditRow, Submission};
 use crate::db::evidence;
@@ -26,17 +25,10 @@ use crate::survey::Survey;
 use crate::views::audit_form::{AuditPage, audit_page, audit_summary};
 use crate::views::staff::Viewer;
 
-/// Room for two full-size photos and the page's fields in one post.
-const UPLOAD_LIMIT: usize = 2 * MAX_EVIDENCE_BYTES + 64 * 1024;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/audits/{id}",
-            get(show)
-                .post(save)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
+        // The upload reader sets this route's body limit from the caps (see `uploads`).
+        .route("/audits/{id}", get(show).post(save))
         .route(
             "/audits/{id}/evidence/{evidence_id}",
             get(uploads::evidence),
@@ -104,7 +96,7 @@ async fn save(
     user: CurrentUser,
     Path(id): Path<i64>,
     headers: HeaderMap,
-    multipart: Result<Multipart, MultipartRejection>,
+    request: Request,
 ) -> Result<Response> {
     let audit = visible_audit(&state, &user, id).await?;
     if audit.shopper_id != user.id {
@@ -112,7 +104,11 @@ async fn save(
             "Only the assigned shopper can fill in this audit.".into(),
         ));
     }
-    let posted = read_multipart(multipart).await?;
+    let survey = checklist(&state, &audit)?;
+    let limits = uploads::limits(&state);
+    let posted = read_multipart(request, &limits)
+        .await
+        .map_err(|u| u.error(lang(&survey, u.lang.as_deref(), &headers), &limits))?;
     let field = |name: &str| {
         posted
             .fields
@@ -126,7 +122,6 @@ async fn save(
             "This audit has been submitted and can no longer be changed.".into(),
         ));
     }
-    let survey = checklist(&state, &audit)?;
     let lang = lang(&survey, field("_lang"), &headers);
     let page = field("_page")
         .and_then(|p| p.parse().ok())
@@ -141,35 +136,18 @@ async fn save(
     } else {
         survey.groups[page - 1].name.clone()
     };
-    let mut errors = FieldErrors::new();
-    let mut refused = Vec::new();
-    for (name, bytes) in &posted.files {
-        match (rules::image_type(bytes), bytes.len() <= MAX_EVIDENCE_BYTES) {
-            (Some(kind), true) => {
-                // Where the shopper was when the photo was taken is nobody's business.
-                let cleaned = (kind == "image/jpeg")
-                    .then(|| crate::photos::strip_location(bytes))
-                    .flatten();
-                let stored = cleaned.as_deref().unwrap_or(bytes);
-                evidence::add_evidence(&state.db.write, id, &section, kind, stored).await?;
-            }
-            _ => refused.push(name.as_str()),
-        }
-    }
-    if !refused.is_empty() {
-        errors.insert(
-            "evidence".into(),
-            format!(
-                "Not saved: {}. Only photos (JPEG, PNG, WebP or GIF) of at most 5 MB can be added.",
-                refused.join(", ")
-            ),
-        );
-    }
+    // A removal first, so the photo it frees room for can be added in the same post.
     if let Some(evidence_id) = nav
         .strip_prefix("delete-")
         .and_then(|e| e.parse::<i64>().ok())
     {
         evidence::delete_evidence(&state.db.write, id, evidence_id).await?;
+    }
+    let mut errors = FieldErrors::new();
+    let refused = store_photos(&state, id, &section, &posted, &limits, lang).await?;
+    let status = refused.as_ref().map(|(s, _)| *s);
+    if let Some((_, message)) = refused {
+        errors.insert("evidence".into(), message);
     }
     let checked = answers::check(&survey, &draft_raw(&draft), Scope::All, lang);
     let relevant =
@@ -199,9 +177,8 @@ async fn save(
         events: &events,
     };
     if !errors.is_empty() {
-        return draw
-            .page(&draft, page, &errors, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        let status = status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+        return draw.page(&draft, page, &errors, status).await;
     }
     match nav.as_str() {
         "save" => Ok(Redirect::to("/audits?done=saved").into_response()),

@@ -79,6 +79,8 @@ pub struct Settings {
     pub max_in_flight: usize,
     /// Header, body and idle timeouts and the cap on open connections, kept by `serve`.
     pub connections: ConnectionLimits,
+    /// Caps on a shopper's evidence photos.
+    pub uploads: crate::audits::UploadLimits,
 }
 
 impl Settings {
@@ -116,6 +118,7 @@ impl Default for Settings {
             min_n: crate::indicators::DEFAULT_MIN_N,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             connections: ConnectionLimits::default(),
+            uploads: crate::audits::UploadLimits::default(),
         }
     }
 }

@@ -2,8 +2,9 @@
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
+use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Json, routing::get};
@@ -43,20 +44,37 @@ enum Body {
     Rows(Vec<RawSale>),
 }
 
+/// The id of the valid API token a request carries. Taken from the headers alone, and
+/// listed before the body in every token-protected handler: axum runs it first, so a
+/// request without a valid token is answered 401 before a byte of its body is read.
+pub struct ApiToken(pub i64);
+
+impl FromRequestParts<AppState> for ApiToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, ApiError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or(Error::BadToken)?;
+        let id = sales::check_token(&state.db.read, token)
+            .await?
+            .ok_or(Error::BadToken)?;
+        Ok(ApiToken(id))
+    }
+}
+
 async fn import(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ApiToken(token_id): ApiToken,
     body: std::result::Result<Json<Body>, JsonRejection>,
 ) -> std::result::Result<Json<Value>, ApiError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .ok_or(Error::BadToken)?;
-    let token_id = sales::check_token(&state.db.read, token)
-        .await?
-        .ok_or(Error::BadToken)?;
     let Json(body) = body?;
     let rows = match body {
         Body::Wrapped { sales } | Body::Rows(sales) => sales,
