@@ -223,3 +223,42 @@ fn periods_the_range_only_partly_covers_are_marked() {
     let f = Filter::parse(&q(&[("period", "week"), ("group", "day")]), TODAY, 5).unwrap();
     assert!(f.partial().iter().all(|p| !p));
 }
+
+#[test]
+fn dates_near_the_calendars_ends_are_refused_and_the_supported_ends_work() {
+    let custom = |from: &str, to: &str, group: &str| {
+        Filter::parse(
+            &q(&[
+                ("period", "custom"),
+                ("from", from),
+                ("to", to),
+                ("group", group),
+            ]),
+            TODAY,
+            5,
+        )
+    };
+    let refused = custom("9999-12-01", "9999-12-31", "week").unwrap_err();
+    assert_eq!(
+        refused,
+        "`from` must be between 1900-01-01 and 2999-12-31; 9999-12-01 is outside."
+    );
+    assert!(
+        custom("2026-01-01", "-0001-01-01", "day")
+            .unwrap_err()
+            .contains("`to` must be between")
+    );
+    assert!(
+        custom("10000-01-01", "10000-01-02", "day")
+            .unwrap_err()
+            .contains("must be a date")
+    );
+    // A clock far in the future cannot make the named periods leave the range either.
+    let far = Filter::parse(&q(&[("period", "year")]), date!(9999 - 12 - 31), 5);
+    assert!(far.unwrap_err().contains("must be between"));
+    let end = custom("2999-12-25", "2999-12-31", "week").unwrap();
+    assert_eq!(end.periods(), ["2999-12-23", "2999-12-30"]);
+    assert_eq!(end.partial(), [true, true]);
+    let start = custom("1900-01-01", "1900-01-31", "month").unwrap();
+    assert_eq!(start.previous().from, date!(1899 - 12 - 01));
+}
