@@ -293,6 +293,99 @@ async fn export_writes_the_exact_csv_of_every_version() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }
 
+/// Runs `manyi export` and parses its CSV into the header and the rows.
+fn export_rows(db: &Path, form: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let out = Command::new(BIN)
+        .args(["export", "--form", form, "--db"])
+        .arg(db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut csv = csv::Reader::from_reader(&out.stdout[..]);
+    let header = csv.headers().unwrap().iter().map(str::to_owned).collect();
+    let rows = csv
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The export reads a few thousand responses per query: every response comes out once, in
+/// order and with its own answers, across chunk boundaries, when the count is an exact
+/// multiple of a chunk (4,000) and when it is not (2,001), with the other form's responses
+/// interleaved.
+#[tokio::test]
+async fn export_reads_every_response_across_chunks() {
+    use manyi::answers::Answer;
+    use manyi::db::responses::{Submission, insert_batch};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.db");
+    let catalog = manyi::survey::load_dir(Path::new(&surveys())).unwrap();
+    let post = catalog.get("post-purchase").unwrap();
+    let service = catalog.get("after-service").unwrap();
+    let mut batch = Vec::new();
+    let (mut posts, mut services) = (0, 0);
+    while posts < 4000 || services < 2001 {
+        // Two post-purchase responses for every after-service one, until each has its count.
+        let survey = if services < 2001 && (posts >= 4000 || batch.len() % 3 == 2) {
+            services += 1;
+            service
+        } else {
+            posts += 1;
+            post
+        };
+        let n = batch.len() as i64 + 1;
+        let answers = if survey.id == "post-purchase" {
+            let heard = ["friend", "online", "ad"][..(n % 3 + 1) as usize].iter();
+            vec![
+                ("recommend".to_owned(), Answer::Int(n % 11)),
+                (
+                    "heard_from".to_owned(),
+                    Answer::Choices(heard.map(|c| (*c).to_owned()).collect()),
+                ),
+            ]
+        } else {
+            vec![("days_waited".to_owned(), Answer::Int(n))]
+        };
+        batch.push(Submission {
+            survey: survey.clone(),
+            store: Some(format!("S{n}")),
+            lang: "zh",
+            answers,
+            submission_key: None,
+            submitted_at: format!("2026-11-20T00:00:00.{n:03}Z"),
+            day: time::macros::date!(2026 - 11 - 20),
+        });
+    }
+    let db = manyi::db::connect(&path).await.unwrap();
+    insert_batch(&db.write, &batch).await.unwrap();
+    db.close().await;
+
+    for (form, count) in [("post-purchase", 4000), ("after-service", 2001)] {
+        let (header, rows) = export_rows(&path, form);
+        assert_eq!(rows.len(), count, "{form}");
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let mut last = 0;
+        for row in &rows {
+            let id: i64 = row[0].parse().unwrap();
+            assert!(id > last, "{form}: {id} after {last}");
+            last = id;
+            assert_eq!(row[col("store")], format!("S{id}"));
+            if form == "post-purchase" {
+                assert_eq!(row[col("recommend")], (id % 11).to_string());
+                let heard = ["friend", "online", "ad"][..(id % 3 + 1) as usize].join(";");
+                assert_eq!(row[col("heard_from")], heard);
+            } else {
+                assert_eq!(row[col("days_waited")], id.to_string());
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn sigterm_stops_the_server_gracefully() {
     let dir = tempfile::tempdir().unwrap();

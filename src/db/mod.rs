@@ -9,6 +9,7 @@
 
 pub mod audits;
 pub mod evidence;
+pub mod export;
 pub mod faults;
 pub mod reports;
 pub mod responses;

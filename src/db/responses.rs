@@ -1,10 +1,9 @@
-//! SQL for responses and their answers: storing a batch of submissions, and reading a form's responses back for export.
+//! SQL for responses and their answers: storing a batch of submissions. Reading them back for export is in `export.rs`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use futures_util::TryStreamExt;
-use sqlx::{Connection, QueryBuilder, Row, SqliteConnection, SqlitePool};
+use sqlx::{Connection, QueryBuilder, SqliteConnection, SqlitePool};
 
 use crate::answers::Answer;
 use crate::survey::Survey;
@@ -172,85 +171,6 @@ pub fn storage_rows(answer: &Answer) -> Vec<(String, Option<f64>)> {
         Answer::Decimal(f) => vec![(f.to_string(), Some(*f))],
         other => vec![(other.to_value().to_string(), None)],
     }
-}
-
-/// One stored response, as the export sees it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredResponse {
-    pub id: i64,
-    pub submitted_at: String,
-    pub store: Option<String>,
-    pub lang: String,
-    pub version: String,
-    /// (question, values) in stored order; a multiple choice has several values.
-    pub answers: Vec<(String, Vec<String>)>,
-}
-
-/// Question names of every definition a form's responses were given against,
-/// newest definition first, each name once: the export's columns.
-pub async fn question_columns(pool: &SqlitePool, form_id: &str) -> sqlx::Result<Vec<String>> {
-    let rows = sqlx::query_scalar::<_, String>(
-        r"select questions from form_version where form_id = ? order by first_seen desc, rowid desc",
-    )
-    .bind(form_id)
-    .fetch_all(pool)
-    .await?;
-    let mut columns: Vec<String> = Vec::new();
-    for json in rows {
-        let names: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
-        for name in names {
-            if !columns.contains(&name) {
-                columns.push(name);
-            }
-        }
-    }
-    Ok(columns)
-}
-
-/// Streams every response of a form, oldest first, to `each`, one at a time,
-/// so exporting millions of responses needs memory for one.
-pub async fn for_each_in_form(
-    pool: &SqlitePool,
-    form_id: &str,
-    mut each: impl FnMut(StoredResponse) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut rows = sqlx::query(
-        r"select r.id, r.submitted_at, r.store, r.lang, r.version, a.question, a.value
-          from response r left join answer a on a.response_id = r.id
-          where r.form_id = ?
-          order by r.id, a.question, a.position",
-    )
-    .bind(form_id)
-    .fetch(pool);
-    let mut current: Option<StoredResponse> = None;
-    while let Some(row) = rows.try_next().await? {
-        let id: i64 = row.try_get("id")?;
-        if current.as_ref().is_none_or(|r| r.id != id) {
-            if let Some(done) = current.take() {
-                each(done)?;
-            }
-            current = Some(StoredResponse {
-                id,
-                submitted_at: row.try_get("submitted_at")?,
-                store: row.try_get("store")?,
-                lang: row.try_get("lang")?,
-                version: row.try_get("version")?,
-                answers: Vec::new(),
-            });
-        }
-        let question: Option<String> = row.try_get("question")?;
-        let value: Option<String> = row.try_get("value")?;
-        if let (Some(q), Some(v), Some(resp)) = (question, value, current.as_mut()) {
-            match resp.answers.last_mut() {
-                Some((last, values)) if *last == q => values.push(v),
-                _ => resp.answers.push((q, vec![v])),
-            }
-        }
-    }
-    if let Some(done) = current {
-        each(done)?;
-    }
-    Ok(())
 }
 
 /// Whether the database answers at all (for /healthz).
