@@ -171,8 +171,8 @@ pub fn to_csv(chart: &Chart) -> String {
         }
     }
     for row in rows {
-        // Writing to a Vec cannot fail.
-        let _ = w.write_record(&row);
+        // Writing to a Vec cannot fail. Labels are store and channel names people typed.
+        let _ = w.write_record(row.iter().map(|c| crate::csv_safe::cell(c).into_owned()));
     }
     w.into_inner()
         .map(|b| String::from_utf8_lossy(&b).into_owned())

@@ -36,12 +36,20 @@ pub async fn write_csv(pool: &SqlitePool, form_id: &str, out: impl Write) -> any
             [
                 r.id.to_string().as_bytes(),
                 r.submitted_at.as_bytes(),
-                r.store.as_deref().unwrap_or_default().as_bytes(),
+                crate::csv_safe::cell(r.store.as_deref().unwrap_or_default()).as_bytes(),
                 r.lang.as_bytes(),
                 r.version.as_bytes(),
             ]
             .into_iter()
-            .chain(record.cells.iter().map(String::as_bytes)),
+            .chain(
+                record
+                    .cells
+                    .iter()
+                    .map(|c| crate::csv_safe::cell(c))
+                    .collect::<Vec<_>>()
+                    .iter()
+                    .map(|c| c.as_bytes()),
+            ),
         )?;
         Ok(())
     })

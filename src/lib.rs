@@ -7,6 +7,7 @@ pub mod auth;
 pub mod charts;
 pub mod cli;
 pub mod config;
+pub mod csv_safe;
 pub mod db;
 pub mod demo;
 pub mod error;
