@@ -234,7 +234,7 @@ async fn api_client(
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
-        let repeat = last.clone().filter(|_| n % REPEAT_EVERY == 0);
+        let repeat = last.clone().filter(|_| n.is_multiple_of(REPEAT_EVERY));
         let key = match &repeat {
             Some((key, _)) => key.clone(),
             None => format!("load-r{}-c{c}-n{n}", cfg.run),

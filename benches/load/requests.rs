@@ -9,7 +9,7 @@ use http_body_util::Full;
 /// Every tenth answer is unhappy, so the form's feedback page and its follow-up
 /// question (and their rollups) are part of the mix.
 fn unhappy(n: u64) -> bool {
-    n % 10 == 0
+    n.is_multiple_of(10)
 }
 
 pub fn store(n: u64) -> String {

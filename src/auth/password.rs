@@ -151,8 +151,10 @@ impl Turn {
         let (tx, rx) = oneshot::channel();
         let Turn { permit, jobs } = self;
         let job: Job = Box::new(move |memory| {
-            let _permit = permit;
-            let _ = tx.send(f(memory));
+            let out = f(memory);
+            // Free the turn before answering, so whoever reads the answer finds the gate open.
+            drop(permit);
+            let _ = tx.send(out);
         });
         // Without a worker thread (none could start), the blocking pool does it.
         if let Err(mpsc::SendError(job)) = jobs.send(job) {

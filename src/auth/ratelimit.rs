@@ -235,10 +235,10 @@ impl Attempts {
         let a = t.accounts.entry(account.clone()).or_default();
         a.count.expire(now, p.window);
         if !known_device && a.count.load() >= p.account_slow_after {
-            if let Some(since) = a.last_slowed.map(|l| now.duration_since(l)) {
-                if since < p.account_spacing {
-                    return Err(Refusal::Slowed(p.account_spacing - since));
-                }
+            if let Some(since) = a.last_slowed.map(|l| now.duration_since(l))
+                && since < p.account_spacing
+            {
+                return Err(Refusal::Slowed(p.account_spacing - since));
             }
             a.last_slowed = Some(now);
         }

@@ -138,13 +138,12 @@ impl Db {
         self.read.close().await;
         // A last explicit checkpoint; closing the connection would do it too, but
         // this way a failure is logged instead of silent.
-        if let Ok(mut conn) = self.write.acquire().await {
-            if let Err(e) = sqlx::query("pragma wal_checkpoint(truncate)")
+        if let Ok(mut conn) = self.write.acquire().await
+            && let Err(e) = sqlx::query("pragma wal_checkpoint(truncate)")
                 .execute(&mut *conn)
                 .await
-            {
-                tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
-            }
+        {
+            tracing::warn!(error = %e, "WAL checkpoint at shutdown failed");
         }
         self.write.close().await;
     }

@@ -493,7 +493,7 @@ pub async fn rebuild_if_empty(
         if current.as_ref().is_none_or(|c| c.id != id) {
             if let Some(done) = current.take() {
                 count += u64::from(add(done, &mut batch));
-                if count % FLUSH_EVERY == 0 && !batch.is_empty() {
+                if count.is_multiple_of(FLUSH_EVERY) && !batch.is_empty() {
                     batch.write(&mut tx).await?;
                     batch = RollupBatch::default();
                 }

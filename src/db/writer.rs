@@ -198,10 +198,10 @@ impl Writer {
         self.shared.closed.store(true, Ordering::Release);
         self.shared.wake.notify_one();
         let task = self.task.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(task) = task {
-            if let Err(e) = task.await {
-                tracing::error!(error = %e, "the writer task ended abnormally");
-            }
+        if let Some(task) = task
+            && let Err(e) = task.await
+        {
+            tracing::error!(error = %e, "the writer task ended abnormally");
         }
     }
 }

@@ -157,13 +157,13 @@ async fn create_assignment(
     {
         errors.insert("checklist".into(), "Choose a checklist.".into());
     }
-    if let (Some(from), Some(to)) = (parse_date(&form.window_from), parse_date(&form.window_to)) {
-        if to < from {
-            errors.insert(
-                "window_to".into(),
-                "The window must end on or after its first day.".into(),
-            );
-        }
+    if let (Some(from), Some(to)) = (parse_date(&form.window_from), parse_date(&form.window_to))
+        && to < from
+    {
+        errors.insert(
+            "window_to".into(),
+            "The window must end on or after its first day.".into(),
+        );
     }
     let values = AssignmentValues {
         shopper: form.shopper.clone(),

@@ -100,7 +100,7 @@ fn say(lang: Lang, en: &str, zh: &str) -> String {
 /// Bytes as whole megabytes when they are, else with one decimal.
 fn mb(bytes: usize) -> String {
     const MB: usize = 1024 * 1024;
-    if bytes % MB == 0 {
+    if bytes.is_multiple_of(MB) {
         (bytes / MB).to_string()
     } else {
         format!("{:.1}", bytes as f64 / MB as f64)

@@ -88,14 +88,14 @@ impl Cx<'_> {
                 }
             }
         });
-        if q.indicator.is_none() {
-            if let Some(a) = &q.aspect {
-                self.error(
-                    a,
-                    &format!("{field}.aspect"),
-                    "`aspect` needs indicator = \"expectation\" or \"experience\"",
-                );
-            }
+        if q.indicator.is_none()
+            && let Some(a) = &q.aspect
+        {
+            self.error(
+                a,
+                &format!("{field}.aspect"),
+                "`aspect` needs indicator = \"expectation\" or \"experience\"",
+            );
         }
         let scoring = self.scoring(q, &kind, &field, defined, order);
         Question {

@@ -76,14 +76,14 @@ impl Cx<'_> {
             }
             return None;
         }
-        if let Some(na) = &q.allow_na {
-            if !matches!(kind, Kind::YesNo { .. }) {
-                self.error(
-                    na,
-                    &format!("{field}.allow_na"),
-                    "allow_na only applies to yes_no items",
-                );
-            }
+        if let Some(na) = &q.allow_na
+            && !matches!(kind, Kind::YesNo { .. })
+        {
+            self.error(
+                na,
+                &format!("{field}.allow_na"),
+                "allow_na only applies to yes_no items",
+            );
         }
         let name = q.name.get_ref().as_str();
         let pass = q
