@@ -260,6 +260,7 @@ pub async fn generate(
                     },
                     submitted_at: at,
                     day: *day,
+                    checks: Default::default(),
                     answers: checked.answers,
                 });
             }

@@ -33,6 +33,9 @@ pub enum Error {
     Forbidden(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// The request conflicts with what is stored, e.g. a receipt code already used.
+    #[error("{0}")]
+    Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -75,6 +78,7 @@ impl Error {
             Error::Unauthorized | Error::BadToken => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Unprocessable(_) | Error::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -142,6 +146,10 @@ impl From<WriteError> for Error {
             WriteError::Busy => Error::Busy,
             WriteError::Full => Error::StorageFull,
             WriteError::Unavailable(cause) => Error::Unavailable(cause),
+            WriteError::ReceiptUsed => Error::Conflict(
+                "This receipt code has already been used for a response. 这张小票的号码已经用过了。"
+                    .into(),
+            ),
         }
     }
 }

@@ -89,6 +89,10 @@ pub enum Ui {
     SaveBusy,
     /// The form could not be stored because the disk is full; answers are kept.
     SaveFull,
+    /// The form's token was not issued by this server, or is too old; answers are kept.
+    TokenStale,
+    /// The receipt code already stored a response; nothing was stored.
+    ReceiptUsed,
     Yes,
     No,
     NotApplicable,
@@ -150,6 +154,16 @@ impl Ui {
             }
             (SaveFull, Lang::En) => {
                 "The server cannot save right now and your answers are not saved yet. They are all still here: please press Submit again later."
+            }
+            (TokenStale, Lang::Zh) => {
+                "这个页面打开太久了，您的回答尚未保存。答案都还在，请再点一次“提交”。"
+            }
+            (TokenStale, Lang::En) => {
+                "This page was open too long and your answers are not saved yet. They are all still here: please press Submit again."
+            }
+            (ReceiptUsed, Lang::Zh) => "这张小票已经评价过了，每张小票只能提交一次。感谢您的参与！",
+            (ReceiptUsed, Lang::En) => {
+                "This receipt has already been used for a response: each receipt counts once. Thank you for taking part!"
             }
             (Yes, Lang::Zh) => "是",
             (Yes, Lang::En) => "Yes",

@@ -16,6 +16,7 @@ pub mod expr;
 pub mod i18n;
 pub mod indicators;
 pub mod photos;
+pub mod quality;
 pub mod reports;
 pub mod rollup;
 pub mod sales;

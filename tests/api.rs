@@ -68,7 +68,11 @@ async fn a_valid_response_is_created_and_comes_back_out_in_the_csv_export() {
     });
     let (status, res) = app.post_json(RESPONSES, &body.to_string()).await;
     assert_eq!(status, 201, "{res}");
-    assert_eq!(res["id"], 1);
+    let id = res["id"].as_str().unwrap_or_default();
+    assert!(
+        id.len() == 24 && id.bytes().all(|b| b.is_ascii_hexdigit()),
+        "an opaque id, not the row number: {res}"
+    );
 
     let mut csv = Vec::new();
     let rows = manyi::export::write_csv(&app.pool, "post-purchase", &mut csv)

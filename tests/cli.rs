@@ -207,6 +207,7 @@ async fn small_export_database(path: &Path) {
         submission_key: None,
         submitted_at: at(n),
         day,
+        checks: Default::default(),
     };
     let db = manyi::db::connect(path).await.unwrap();
     let first = [
@@ -359,6 +360,7 @@ async fn export_reads_every_response_across_chunks() {
             submission_key: None,
             submitted_at: format!("2026-11-20T00:00:00.{n:03}Z"),
             day: time::macros::date!(2026 - 11 - 20),
+            checks: Default::default(),
         });
     }
     let db = manyi::db::connect(&path).await.unwrap();

@@ -104,7 +104,7 @@ async fn a_full_disk_answers_507_or_503_and_recovers_without_a_restart_once_spac
     let mut rng = seeded();
 
     // Submit until the disk is full: every refusal is 507 or 503, with Retry-After.
-    let mut acked: Vec<(String, Answers, Option<i64>)> = Vec::new();
+    let mut acked: Vec<(String, Answers, Option<String>)> = Vec::new();
     let mut refused: Vec<String> = Vec::new();
     let mut failures_in_a_row = 0;
     let mut statuses: HashMap<u16, usize> = HashMap::new();

@@ -135,7 +135,8 @@ async fn check_exactly_once(book: &Book, pool: &sqlx::SqlitePool) {
 
     // Unkeyed posts: each 201 is its own response, with the answers sent.
     for a in attempts.iter().filter(|a| a.kind == Kind::Api(None)) {
-        if let Outcome::Created(id) = a.outcome {
+        if let Outcome::Created(public) = &a.outcome {
+            let id = row_of(pool, public).await;
             claim(id, format!("unkeyed post #{id}"));
             let key: Option<String> =
                 sqlx::query_scalar("select submission_key from response where id = ?")
@@ -157,10 +158,10 @@ async fn check_exactly_once(book: &Book, pool: &sqlx::SqlitePool) {
         let acks = acks_of(&Kind::Api(Some(key.clone())));
         assert!(!acks.is_empty(), "key {key} was never acknowledged");
         repeats += acks.len() - 1;
-        let ids: HashSet<i64> = acks
+        let ids: HashSet<&str> = acks
             .iter()
             .map(|o| match o {
-                Outcome::Created(id) | Outcome::Existing(id) => *id,
+                Outcome::Created(id) | Outcome::Existing(id) => id.as_str(),
                 _ => unreachable!(),
             })
             .collect();
@@ -174,7 +175,7 @@ async fn check_exactly_once(book: &Book, pool: &sqlx::SqlitePool) {
             .filter(|o| matches!(o, Outcome::Created(_)))
             .count();
         assert!(created <= 1, "key {key} got 201 {created} times: {acks:?}");
-        let id = *ids.iter().next().unwrap();
+        let id = row_of(pool, ids.iter().next().unwrap()).await;
         claim(id, format!("key {key}"));
         let rows: Vec<i64> = sqlx::query_scalar("select id from response where submission_key = ?")
             .bind(format!("api:post-purchase:{key}"))
@@ -302,4 +303,14 @@ async fn check_rollups_match_a_recount(db: &std::path::Path) {
         assert_eq!(kept, recount, "{table}: kept by the server vs recounted");
     }
     db.close().await;
+}
+
+/// The row of an acknowledged public id; it must be stored.
+async fn row_of(pool: &sqlx::SqlitePool, public: &str) -> i64 {
+    sqlx::query_scalar("select id from response where public_id = ?")
+        .bind(public)
+        .fetch_optional(pool)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("acknowledged response {public} is not stored"))
 }

@@ -20,7 +20,7 @@ async fn submit_acknowledged(
     url: &str,
     n: usize,
     rng: &mut StdRng,
-) -> Vec<(String, Answers, Option<i64>)> {
+) -> Vec<(String, Answers, Option<String>)> {
     let http = client();
     let mut out = Vec::new();
     for i in 0..n {

@@ -29,6 +29,7 @@ fn submission(survey: &Arc<Survey>, key: Option<&str>, satisfaction: i64) -> Sub
         submission_key: key.map(str::to_owned),
         submitted_at: "2026-11-30T02:00:00Z".into(),
         day: time::macros::date!(2026 - 11 - 30),
+        checks: Default::default(),
     }
 }
 

@@ -60,7 +60,7 @@ pub struct Tally {
     /// Latency of refusals (503 to a submission): how fast overload is told.
     pub refused_us: Vec<u32>,
     /// Submission keys as the server stores them, with the id the API returned.
-    pub acked: Vec<(String, Option<i64>)>,
+    pub acked: Vec<(String, Option<String>)>,
     /// Keys answered 503: the server promises nothing of them was stored.
     pub refused: Vec<String>,
     /// How many outcomes were bugs (of the server, or of this benchmark's requests):
@@ -230,7 +230,7 @@ async fn api_client(
     deadline: Instant,
 ) -> Tally {
     let mut t = Tally::default();
-    let mut last: Option<(String, i64)> = None;
+    let mut last: Option<(String, String)> = None;
     let mut n = 0u64;
     while Instant::now() < deadline {
         n += 1;
@@ -247,7 +247,7 @@ async fn api_client(
                 Some(id) => {
                     t.count("201");
                     t.acked_us.push(latency);
-                    t.acked.push((stored_key(&key), Some(id)));
+                    t.acked.push((stored_key(&key), Some(id.clone())));
                     last = Some((key, id));
                 }
                 None => t.unexpected("no id in ", Outcome::Answer(a)),

@@ -51,7 +51,7 @@ pub async fn verdict(
     load_before: &str,
 ) -> bool {
     let (stored, total) = server::stored(db).await;
-    let acked: Vec<&(String, Option<i64>)> = runs.iter().flat_map(|r| &r.tally.acked).collect();
+    let acked: Vec<&(String, Option<String>)> = runs.iter().flat_map(|r| &r.tally.acked).collect();
     let unique: HashSet<&str> = acked.iter().map(|(k, _)| k.as_str()).collect();
     let missing: Vec<&str> = unique
         .iter()

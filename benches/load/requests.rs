@@ -76,6 +76,9 @@ pub fn stored_key(key: &str) -> String {
     format!("api:post-purchase:{key}")
 }
 
-pub fn id_of(body: &[u8]) -> Option<i64> {
-    serde_json::from_slice::<serde_json::Value>(body).ok()?["id"].as_i64()
+/// The public id an API answer carries.
+pub fn id_of(body: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(body).ok()?["id"]
+        .as_str()
+        .map(str::to_owned)
 }

@@ -191,16 +191,18 @@ impl Sampler {
 
 /// Every stored response of the shipped form by submission key, read from the file
 /// itself (read-only) after the server has stopped.
-pub async fn stored(db: &Path) -> (HashMap<String, i64>, i64) {
+/// Stored keys and the public id each was stored under, and how many responses there are.
+pub async fn stored(db: &Path) -> (HashMap<String, String>, i64) {
     let options = SqliteConnectOptions::new().filename(db).read_only(true);
     let mut conn = SqliteConnection::connect_with(&options)
         .await
         .expect("open the database read-only");
-    let rows: Vec<(i64, Option<String>)> =
-        sqlx::query_as("select id, submission_key from response where form_id = 'post-purchase'")
-            .fetch_all(&mut conn)
-            .await
-            .expect("read responses");
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "select public_id, submission_key from response where form_id = 'post-purchase'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("read responses");
     let total = rows.len() as i64;
     let keyed = rows
         .into_iter()

@@ -424,7 +424,7 @@ pub async fn rebuild_if_empty(
 
     const FLUSH_EVERY: u64 = 5_000;
     let (rolled, stored): (i64, i64) =
-        sqlx::query_as("select (select count(*) from daily_stat), (select count(*) from response)")
+        sqlx::query_as("select (select count(*) from daily_stat), (select count(*) from response where state = 'counted')")
             .fetch_one(&db.read)
             .await?;
     if rolled > 0 || stored == 0 {
@@ -449,9 +449,21 @@ pub async fn rebuild_if_empty(
             .await?;
     }
     let mut reader = db.read.acquire().await?;
-    let mut rows = sqlx::query_as::<_, (i64, String, Option<String>, String, String, Option<String>, Option<String>)>(
+    let mut rows = sqlx::query_as::<
+        _,
+        (
+            i64,
+            String,
+            Option<String>,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+        ),
+    >(
         r"select r.id, r.definition_hash, r.store, r.form_id, r.submitted_at, a.question, a.value
-          from response r left join answer a on a.response_id = r.id order by r.id, a.question, a.position",
+          from response r left join answer a on a.response_id = r.id where r.state = 'counted'
+          order by r.id, a.question, a.position",
     )
     .fetch(&mut *reader);
     struct Current {

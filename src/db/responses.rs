@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sqlx::{Connection, QueryBuilder, SqliteConnection, SqlitePool};
 
 use crate::answers::Answer;
+use crate::quality::{Flag, to_column};
 use crate::survey::Survey;
 
 /// A checked submission, owned so it can wait in the writer's queue.
@@ -21,13 +22,51 @@ pub struct Submission {
     pub submitted_at: String,
     /// The stores' local day, which the report rollups count the response under.
     pub day: time::Date,
+    /// What the integrity checks found before it was queued.
+    pub checks: Checks,
 }
 
-/// The id of the stored response, and whether this call stored it (false on a repeated submit).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What the integrity checks found about a submission before it was queued.
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
+    /// The purchase it rates, from a receipt code: a purchase stores one response, ever.
+    pub receipt: Option<ReceiptUse>,
+    /// Quality flags: any flag stores the response `held`, outside every rollup.
+    pub flags: Vec<Flag>,
+}
+
+/// A receipt code as stored: its store, day and transaction digits, and the purchase day.
+#[derive(Debug, Clone)]
+pub struct ReceiptUse {
+    /// The code's first 16 digits (store number, day, transaction): unique among responses.
+    pub key: String,
+    pub purchase_day: time::Date,
+}
+
+/// The stored response: its row id (internal), its public id (what clients see), whether
+/// this call stored it (false on a repeated submit) and whether it is held back.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stored {
     pub id: i64,
+    pub public_id: String,
     pub created: bool,
+    pub held: bool,
+}
+
+/// What became of one submission of a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Stored(Stored),
+    /// Its receipt code already stored another response; nothing was written.
+    ReceiptUsed,
+}
+
+/// A fresh public id: 96 random bits as hex, so ids say nothing about volume or order.
+fn public_id() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 /// Rows per multi-row `insert`: well under SQLite's 32,766 bound parameters.
@@ -35,57 +74,95 @@ const RESPONSE_ROWS_PER_INSERT: usize = 500;
 const ANSWER_ROWS_PER_INSERT: usize = 1000;
 
 /// Stores a batch of responses, their answers and their rollup counts in one
-/// transaction, and returns one result per submission in order. A key already stored,
-/// or repeated within the batch, yields the first response's id with `created: false`.
-/// Returns only after the commit, so every `Stored` is on disk.
+/// transaction, and returns one outcome per submission in order. A key already stored,
+/// or repeated within the batch, yields the first response with `created: false`; a
+/// receipt already used, or used earlier in the batch, yields `ReceiptUsed`. Held
+/// responses are stored but add nothing to the rollups. Returns only after the commit,
+/// so every `Stored` is on disk.
 #[tracing::instrument(skip_all, fields(batch = batch.len()))]
 pub async fn insert_many(
     conn: &mut SqliteConnection,
     batch: &[&Submission],
-) -> sqlx::Result<Vec<Stored>> {
+) -> sqlx::Result<Vec<Outcome>> {
     // IMMEDIATE takes the write lock up front, so the batch cannot fail halfway
     // with SQLITE_BUSY against another process.
     let mut tx = conn.begin_with("begin immediate").await?;
-    let mut by_key: HashMap<&str, i64> = HashMap::new();
+    let mut by_key: HashMap<&str, Stored> = HashMap::new();
     let keys: Vec<&str> = batch
         .iter()
         .filter_map(|s| s.submission_key.as_deref())
         .collect();
     for chunk in keys.chunks(RESPONSE_ROWS_PER_INSERT) {
-        let mut q =
-            QueryBuilder::new("select submission_key, id from response where submission_key in (");
+        let mut q = QueryBuilder::new(
+            "select submission_key, id, public_id, state = 'held' from response where submission_key in (",
+        );
         let mut list = q.separated(", ");
         for key in chunk {
             list.push_bind(*key);
         }
         q.push(")");
-        let found: Vec<(String, i64)> = q.build_query_as().fetch_all(&mut *tx).await?;
-        for (key, id) in found {
+        let found: Vec<(String, i64, Option<String>, bool)> =
+            q.build_query_as().fetch_all(&mut *tx).await?;
+        for (key, id, public_id, held) in found {
             if let Some(k) = chunk.iter().find(|k| **k == key) {
-                by_key.insert(k, id);
+                let public_id = public_id.unwrap_or_default();
+                by_key.insert(
+                    k,
+                    Stored {
+                        id,
+                        public_id,
+                        created: false,
+                        held,
+                    },
+                );
             }
         }
+    }
+    let mut used: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let receipts: Vec<&str> = batch
+        .iter()
+        .filter_map(|s| s.checks.receipt.as_ref().map(|r| r.key.as_str()))
+        .collect();
+    for chunk in receipts.chunks(RESPONSE_ROWS_PER_INSERT) {
+        let mut q = QueryBuilder::new("select receipt from response where receipt in (");
+        let mut list = q.separated(", ");
+        for key in chunk {
+            list.push_bind(*key);
+        }
+        q.push(")");
+        used.extend(q.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
     }
     let mut next: i64 = sqlx::query_scalar("select coalesce(max(id), 0) + 1 from response")
         .fetch_one(&mut *tx)
         .await?;
     let mut results = Vec::with_capacity(batch.len());
-    let mut fresh: Vec<(i64, &Submission)> = Vec::with_capacity(batch.len());
+    let mut fresh: Vec<(Stored, &Submission)> = Vec::with_capacity(batch.len());
     for s in batch {
-        if let Some(id) = s.submission_key.as_deref().and_then(|k| by_key.get(k)) {
-            results.push(Stored {
-                id: *id,
+        if let Some(first) = s.submission_key.as_deref().and_then(|k| by_key.get(k)) {
+            results.push(Outcome::Stored(Stored {
                 created: false,
-            });
+                ..first.clone()
+            }));
             continue;
         }
-        let id = next;
+        if let Some(r) = &s.checks.receipt
+            && !used.insert(r.key.clone())
+        {
+            results.push(Outcome::ReceiptUsed);
+            continue;
+        }
+        let stored = Stored {
+            id: next,
+            public_id: public_id(),
+            created: true,
+            held: !s.checks.flags.is_empty(),
+        };
         next += 1;
         if let Some(k) = s.submission_key.as_deref() {
-            by_key.insert(k, id);
+            by_key.insert(k, stored.clone());
         }
-        results.push(Stored { id, created: true });
-        fresh.push((id, s));
+        results.push(Outcome::Stored(stored.clone()));
+        fresh.push((stored, s));
     }
     let mut versions: Vec<&Survey> = Vec::new();
     for (_, s) in &fresh {
@@ -98,28 +175,36 @@ pub async fn insert_many(
     }
     for chunk in fresh.chunks(RESPONSE_ROWS_PER_INSERT) {
         let mut q = QueryBuilder::new(
-            "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at, submission_key) ",
+            "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at, \
+             submission_key, public_id, receipt, purchase_day, state, flags) ",
         );
-        q.push_values(chunk, |mut b, (id, s)| {
-            b.push_bind(*id)
+        q.push_values(chunk, |mut b, (stored, s)| {
+            let receipt = s.checks.receipt.as_ref();
+            b.push_bind(stored.id)
                 .push_bind(&s.survey.id)
                 .push_bind(&s.survey.version)
                 .push_bind(&s.survey.hash)
                 .push_bind(s.store.as_deref())
                 .push_bind(s.lang)
                 .push_bind(&s.submitted_at)
-                .push_bind(s.submission_key.as_deref());
+                .push_bind(s.submission_key.as_deref())
+                .push_bind(&stored.public_id)
+                .push_bind(receipt.map(|r| r.key.as_str()))
+                .push_bind(receipt.map(|r| r.purchase_day.to_string()))
+                .push_bind(if stored.held { "held" } else { "counted" })
+                .push_bind(to_column(&s.checks.flags));
         });
         q.build().execute(&mut *tx).await?;
     }
     let rows: Vec<(i64, &str, i64, String, Option<f64>)> = fresh
         .iter()
-        .flat_map(|(id, s)| {
+        .flat_map(|(stored, s)| {
+            let id = stored.id;
             s.answers.iter().flat_map(move |(q, a)| {
                 storage_rows(a)
                     .into_iter()
                     .enumerate()
-                    .map(move |(pos, (v, n))| (*id, q.as_str(), pos as i64, v, n))
+                    .map(move |(pos, (v, n))| (id, q.as_str(), pos as i64, v, n))
             })
         })
         .collect();
@@ -136,7 +221,7 @@ pub async fn insert_many(
         q.build().execute(&mut *tx).await?;
     }
     let mut counts = crate::db::reports::RollupBatch::default();
-    for (_, s) in &fresh {
+    for (_, s) in fresh.iter().filter(|(stored, _)| !stored.held) {
         let c = crate::rollup::contribution(&s.survey, &s.answers);
         counts.add(&s.survey.id, s.store.as_deref().unwrap_or(""), s.day, &c);
     }

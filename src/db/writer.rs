@@ -15,7 +15,7 @@ use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 use super::faults::{Fault, classify};
-use super::responses::{Stored, Submission, insert_many};
+use super::responses::{Outcome, Stored, Submission, insert_many};
 
 /// Bounds of the write queue (flags `--write-batch`, `--write-queue`, `--write-queue-wait-ms`).
 #[derive(Debug, Clone)]
@@ -50,6 +50,18 @@ pub enum WriteError {
     /// The database could not write (I/O error, shutting down); the reason is for the log.
     #[error("the database cannot store responses right now: {0}")]
     Unavailable(String),
+    /// The submission's receipt code already stored a response.
+    #[error("this receipt code has already been used")]
+    ReceiptUsed,
+}
+
+impl From<Outcome> for Result<Stored, WriteError> {
+    fn from(o: Outcome) -> Self {
+        match o {
+            Outcome::Stored(s) => Ok(s),
+            Outcome::ReceiptUsed => Err(WriteError::ReceiptUsed),
+        }
+    }
 }
 
 impl WriteError {
@@ -258,9 +270,9 @@ async fn write_batch(shared: &Shared, pool: &SqlitePool, batch: Vec<Waiting>) {
     match outcome {
         Ok(stored) => {
             shared.succeeded();
-            for (waiting, stored) in batch.into_iter().zip(stored) {
+            for (waiting, outcome) in batch.into_iter().zip(stored) {
                 // A client that went away is fine: its retry finds the same key.
-                let _ = waiting.reply.send(Ok(stored));
+                let _ = waiting.reply.send(outcome.into());
             }
         }
         Err(e) if matches!(classify(&e), Fault::Constraint | Fault::Other) => {
@@ -281,8 +293,8 @@ async fn one_by_one(shared: &Shared, mut conn: PoolConnection<sqlx::Sqlite>, bat
         match insert_many(&mut conn, &[&waiting.submission]).await {
             Ok(stored) => {
                 shared.succeeded();
-                if let Some(stored) = stored.first() {
-                    let _ = waiting.reply.send(Ok(*stored));
+                if let Some(outcome) = stored.into_iter().next() {
+                    let _ = waiting.reply.send(outcome.into());
                 }
             }
             Err(e) if matches!(classify(&e), Fault::Constraint | Fault::Other) => {

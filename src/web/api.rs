@@ -167,6 +167,7 @@ async fn submit(
             submission_key: key,
             submitted_at,
             day,
+            checks: Default::default(),
         })
         .await
         .map_err(Error::from)?;
@@ -175,7 +176,7 @@ async fn submit(
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(json!({ "id": stored.id }))))
+    Ok((status, Json(json!({ "id": stored.public_id }))))
 }
 
 fn field_error(field: &str, message: String) -> ApiError {

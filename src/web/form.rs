@@ -108,6 +108,11 @@ struct Meta {
     seen: Option<Vec<String>>,
 }
 
+/// The page posted from, or the first when it is missing or not one of the survey's.
+fn posted_page(page: Option<usize>, survey: &Survey) -> usize {
+    page.filter(|p| *p < survey.groups.len()).unwrap_or(0)
+}
+
 fn split(survey: &Survey, pairs: Vec<(String, String)>) -> (Meta, RawAnswers) {
     let mut meta = Meta::default();
     let mut raw = RawAnswers::new();
@@ -135,6 +140,14 @@ fn split(survey: &Survey, pairs: Vec<(String, String)>) -> (Meta, RawAnswers) {
     (meta, raw)
 }
 
+/// A posted body as `submit` decodes it before any store lookup or write: the page it says
+/// it came from (0 when missing or out of range) and the answers to the survey's questions.
+/// Public so the fuzz targets and property tests run the handler's own decoder.
+pub fn decode_body(survey: &Survey, body: &[u8]) -> Result<(usize, RawAnswers)> {
+    let (meta, raw) = split(survey, super::body::parse(body)?);
+    Ok((posted_page(meta.page, survey), raw))
+}
+
 #[tracing::instrument(skip_all, fields(form = %form_id))]
 async fn submit(
     State(state): State<AppState>,
@@ -146,7 +159,7 @@ async fn submit(
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
     let store = crate::stores::resolve(&state.db, meta.store).await?;
-    let page = meta.page.filter(|p| *p < survey.groups.len()).unwrap_or(0);
+    let page = posted_page(meta.page, &survey);
     let token = meta.token.unwrap_or_else(new_token);
     let nav = meta.nav.as_str();
     if let Some(code) = nav.strip_prefix("lang-") {
@@ -211,6 +224,7 @@ async fn submit(
         submission_key: Some(token.clone()),
         submitted_at,
         day,
+        checks: Default::default(),
     };
     let stored = match state.db.writer.submit(submission).await {
         Ok(stored) => stored,
@@ -220,6 +234,7 @@ async fn submit(
             let (status, notice) = match e {
                 WriteError::Full => (StatusCode::INSUFFICIENT_STORAGE, Ui::SaveFull),
                 WriteError::Busy => (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveBusy),
+                WriteError::ReceiptUsed => (StatusCode::CONFLICT, Ui::ReceiptUsed),
                 WriteError::Unavailable(cause) => {
                     tracing::error!(%cause, "could not store a form response");
                     (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveFull)

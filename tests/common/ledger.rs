@@ -20,10 +20,10 @@ pub enum Kind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// 201 with this id.
-    Created(i64),
-    /// 200 with this id: a retried key.
-    Existing(i64),
+    /// 201 with this public id.
+    Created(String),
+    /// 200 with this public id: a retried key.
+    Existing(String),
     /// 303 to the thank-you page.
     Redirected,
     /// Any other status, with the start of its body.
@@ -155,7 +155,7 @@ pub async fn send(client: &reqwest::Client, url: &str, kind: &Kind, answers: &An
     let id = || {
         serde_json::from_str::<serde_json::Value>(&body)
             .ok()
-            .and_then(|v| v["id"].as_i64())
+            .and_then(|v| v["id"].as_str().map(str::to_owned))
     };
     match (kind, status) {
         (Kind::Api(_), 201) if id().is_some() => Outcome::Created(id().unwrap()),

@@ -75,11 +75,22 @@ pub fn assert_retry_after(r: &Reply) {
     );
 }
 
-pub fn api_id(r: &Reply) -> Option<i64> {
+/// The public id the API answered with.
+pub fn api_id(r: &Reply) -> Option<String> {
     serde_json::from_str::<serde_json::Value>(&r.body)
         .ok()?
         .get("id")?
-        .as_i64()
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// The public id of the stored response with this row id.
+pub async fn public_id(pool: &sqlx::SqlitePool, id: i64) -> String {
+    sqlx::query_scalar("select public_id from response where id = ?")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .expect("a stored response has a public id")
 }
 
 /// The stored response for an API key or a form token, if any.
@@ -102,12 +113,15 @@ pub fn seeded() -> StdRng {
 }
 
 /// Each acknowledged response is in `pool` once, with its id (when the API gave one) and answers.
-pub async fn assert_all_stored(pool: &sqlx::SqlitePool, acked: &[(String, Answers, Option<i64>)]) {
+pub async fn assert_all_stored(
+    pool: &sqlx::SqlitePool,
+    acked: &[(String, Answers, Option<String>)],
+) {
     for (key, answers, id) in acked {
         let ids = stored_id(pool, key).await;
         assert_eq!(ids.len(), 1, "{key} stored {} times", ids.len());
         if let Some(id) = id {
-            assert_eq!(ids[0], *id, "{key}");
+            assert_eq!(&public_id(pool, ids[0]).await, id, "{key}");
         }
         let (store, stored) = stored_answers(pool, ids[0]).await;
         assert_eq!(store.as_deref(), answers.store, "{key}");
