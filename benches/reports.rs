@@ -95,12 +95,14 @@ async fn login(router: &axum::Router) -> String {
         .to_owned()
 }
 
-async fn submissions(router: &axum::Router, runs: usize) -> (Duration, Duration) {
+/// `runs` API submissions with a trusted token (a POS): its limit is far above `runs`.
+async fn submissions(router: &axum::Router, token: &str, runs: usize) -> (Duration, Duration) {
     let body = r#"{"store":"S001","answers":{"overall_satisfaction":4,"recommend":9,"first_purchase":"no","heard_from":["friend","online"],"expect_price":4,"exp_price":3,"expect_service":4,"exp_service":4}}"#;
     let mut samples = Vec::with_capacity(runs);
     for _ in 0..runs {
         let req = Request::post("/api/v1/forms/post-purchase/responses")
             .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .body(Body::from(body))
             .unwrap();
         let t = Instant::now();
@@ -145,7 +147,17 @@ async fn main() -> anyhow::Result<()> {
         opening_hours: None,
     };
     manyi::db::stores::upsert(&pool, &first).await?;
-    let empty = submissions(&router, 200).await;
+    let pos = manyi::db::tokens::create(
+        &pool,
+        "bench POS",
+        manyi::db::tokens::Scope::Submit,
+        None,
+        true,
+        None,
+    )
+    .await?
+    .token;
+    let empty = submissions(&router, &pos, 200).await;
     sqlx::query("delete from response").execute(&pool).await?;
     for t in ["daily_stat", "daily_channel", "daily_gap"] {
         sqlx::query(&format!("delete from {t}"))
@@ -187,7 +199,7 @@ async fn main() -> anyhow::Result<()> {
     let one = bench.time(chart, 100).await;
     let league_one = bench.time(league, 50).await;
     let heat_one = bench.time(heat, 50).await;
-    let loaded = submissions(&router, 200).await;
+    let loaded = submissions(&router, &pos, 200).await;
 
     println!(
         "\nmanyi report benchmark ({} build)",

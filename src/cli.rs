@@ -12,19 +12,27 @@ use crate::web::{AppState, Settings};
 use crate::{db, export, serve};
 
 mod accounts;
+mod receipt;
 mod sales;
+mod tokens;
 
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         None => run_serve(cli.serve).await,
         Some(Command::Serve(args)) => run_serve(args).await,
         Some(Command::Check { dir }) => return run_check(&dir),
-        Some(Command::Export { form, db }) => run_export(&form, &db).await,
+        Some(Command::Export {
+            form,
+            include_held,
+            db,
+        }) => run_export(&form, include_held, &db).await,
         Some(Command::Backup { target, db }) => run_backup(&target, &db).await,
         Some(Command::User(UserCommand::Add { username, role, db })) => {
             accounts::add_user(&username, &role, &db).await
         }
         Some(Command::Sales(SalesCommand::Import { file, db })) => sales::import(&file, &db).await,
+        Some(Command::Token(command)) => tokens::run(command).await,
+        Some(Command::ReceiptCode(args)) => receipt::run(&args).await,
         Some(Command::Demo { db, surveys }) => run_demo(&db, &surveys).await,
         Some(Command::Stores(StoresCommand::Import { file, db })) => {
             accounts::import_stores(&file, &db).await
@@ -131,6 +139,8 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         max_in_flight: args.max_in_flight.max(1),
         connections: args.connection_limits(),
         uploads: args.upload_limits(),
+        api_limits: args.api_limits(),
+        intake: args.intake(),
     };
     let state = AppState::with_settings(db.clone(), catalog, settings);
     let served = serve(listener, state, shutdown_signal()).await;
@@ -155,16 +165,26 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
     socket.listen(4096)
 }
 
-async fn run_export(form: &str, db_arg: &DbArg) -> anyhow::Result<()> {
+async fn run_export(form: &str, include_held: bool, db_arg: &DbArg) -> anyhow::Result<()> {
     if !db_arg.path.exists() {
         anyhow::bail!("there is no database at {}", db_arg.path.display());
     }
     let db = db::connect(&db_arg.path).await?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let rows = export::write_csv(&db.read, form, &mut out).await?;
+    let rows = export::write_csv_of(&db.read, form, include_held, &mut out).await?;
     out.flush()?;
     eprintln!("{rows} response(s) exported");
+    if !include_held {
+        let held = db::held::HeldFilter {
+            form: Some(form.to_owned()),
+            ..Default::default()
+        };
+        let (n, _) = db::held::count(&db.read, &held).await?;
+        if n > 0 {
+            eprintln!("{n} held response(s) not exported; add --include-held to export them too");
+        }
+    }
     db.close().await;
     Ok(())
 }

@@ -41,6 +41,9 @@ pub enum Command {
     /// Manage sales data.
     #[command(subcommand)]
     Sales(SalesCommand),
+    /// Manage integration tokens for the JSON API.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Fill an empty database with a generated year of realistic demo data.
     Demo {
         #[command(flatten)]
@@ -57,11 +60,18 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
-    /// Write every response of one form to stdout as CSV.
+    /// Print the receipt code of one purchase, or (--show-key) the key a POS needs to print its own.
+    ReceiptCode(ReceiptCodeArgs),
+    /// Write the counted responses of one form to stdout as CSV, each row marked with
+    /// its state in the last column.
     Export {
         /// The form id, as in `settings.id`.
         #[arg(long)]
         form: String,
+        /// Also export the responses the quality checks held back and those a manager
+        /// excluded, each marked `held` or `excluded` in the `state` column.
+        #[arg(long)]
+        include_held: bool,
         #[command(flatten)]
         db: DbArg,
     },
@@ -98,6 +108,59 @@ pub enum SalesCommand {
     /// already stored is replaced; a file with any bad row changes nothing.
     Import {
         file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// `manyi receipt-code`: see `docs/receipt-codes.md`.
+#[derive(Debug, Clone, Args)]
+pub struct ReceiptCodeArgs {
+    /// The store's code in the registry; its code must end in its number (S001 is store 1).
+    #[arg(long, required_unless_present = "show_key")]
+    pub store: Option<String>,
+    /// The purchase day, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_date, required_unless_present = "show_key")]
+    pub date: Option<time::Date>,
+    /// The transaction number on the slip, 0–999999.
+    #[arg(long, required_unless_present = "show_key")]
+    pub txn: Option<u32>,
+    /// Print the chain's receipt key (64 hex digits) instead. It is secret.
+    #[arg(long, conflicts_with_all = ["store", "date", "txn"])]
+    pub show_key: bool,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+fn parse_date(s: &str) -> Result<time::Date, String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s.trim(), format).map_err(|_| format!("'{s}' is not a date like 2026-11-30"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an integration token. It is printed once, alone on the last line of stdout;
+    /// only its SHA-256 is stored.
+    Add {
+        /// What it is for, e.g. "POS nightly export" or "Kiosk at S001".
+        #[arg(long)]
+        name: String,
+        /// What it may send: submit (customer responses) or sales (daily sales figures).
+        #[arg(long)]
+        scope: String,
+        /// Bind it to one store (a kiosk or tablet in the store): it may only send for it.
+        #[arg(long)]
+        store: Option<String>,
+        /// Its own system vouches for its respondents (a POS or CRM forwarding answers it
+        /// collected): its responses skip the per-address, duplicate and burst checks and
+        /// only the token's own, higher rate limit applies.
+        #[arg(long)]
+        trusted: bool,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List every token with its scope, store, trust and status (never the token itself).
+    List {
         #[command(flatten)]
         db: DbArg,
     },
@@ -183,6 +246,31 @@ pub struct ServeArgs {
     /// Most photo MB one audit may hold in all.
     #[arg(long, env = "MANYI_AUDIT_PHOTOS_MAX_MB", default_value_t = 60)]
     pub audit_photos_max_mb: usize,
+    /// Responses one untrusted integration token may store per minute; beyond it 429
+    /// with Retry-After. 0: no limit.
+    #[arg(long, env = "MANYI_API_TOKEN_PER_MINUTE", default_value_t = crate::api_limits::DEFAULT_PER_MINUTE)]
+    pub api_token_per_minute: u32,
+    /// The same for a trusted token (a POS or CRM forwarding what it collected). 0: no limit.
+    #[arg(long, env = "MANYI_API_TRUSTED_PER_MINUTE", default_value_t = crate::api_limits::DEFAULT_TRUSTED_PER_MINUTE)]
+    pub api_trusted_per_minute: u32,
+    /// Least seconds between two responses of a kiosk (an untrusted token bound to one
+    /// store). 0: no gap.
+    #[arg(long, env = "MANYI_KIOSK_MIN_GAP_SECS", default_value_t = crate::api_limits::DEFAULT_KIOSK_MIN_GAP_SECS)]
+    pub kiosk_min_gap_secs: u64,
+    /// Hours a form page's token stays good; a post with an older one stores nothing
+    /// and shows the page again with a fresh token.
+    #[arg(long, env = "MANYI_FORM_TOKEN_HOURS", default_value_t = 24)]
+    pub form_token_hours: u64,
+    /// Responses one client address may store per form per hour on the public form;
+    /// beyond it 429. 0: no limit.
+    #[arg(long, env = "MANYI_FORM_PER_HOUR", default_value_t = crate::intake::address_limit::DEFAULT_PER_HOUR)]
+    pub form_per_hour: u32,
+    /// Responses one client address may store per day, all forms together. 0: no limit.
+    #[arg(long, env = "MANYI_FORM_PER_DAY", default_value_t = crate::intake::address_limit::DEFAULT_PER_DAY)]
+    pub form_per_day: u32,
+    /// Days after the purchase a receipt code is still taken.
+    #[arg(long, env = "MANYI_RECEIPT_MAX_AGE_DAYS", default_value_t = crate::intake::DEFAULT_RECEIPT_MAX_AGE_DAYS)]
+    pub receipt_max_age_days: u32,
 }
 
 impl ServeArgs {
@@ -207,6 +295,29 @@ impl ServeArgs {
             upload_timeout: secs(self.upload_timeout_secs),
             idle_timeout: secs(self.idle_timeout_secs),
             max_connections: self.max_connections.max(1),
+        }
+    }
+
+    /// The per-token limits of the JSON API; a zero turns one off.
+    pub fn api_limits(&self) -> crate::api_limits::Policy {
+        crate::api_limits::Policy {
+            per_minute: self.api_token_per_minute,
+            trusted_per_minute: self.api_trusted_per_minute,
+            kiosk_min_gap: std::time::Duration::from_secs(self.kiosk_min_gap_secs),
+        }
+    }
+
+    /// Form tokens, per-address limits and receipt age.
+    pub fn intake(&self) -> crate::intake::Policy {
+        crate::intake::Policy {
+            token_lifetime: std::time::Duration::from_secs(
+                self.form_token_hours.max(1).saturating_mul(3600),
+            ),
+            per_address: crate::intake::address_limit::Policy {
+                per_hour: self.form_per_hour,
+                per_day: self.form_per_day,
+            },
+            receipt_max_age_days: self.receipt_max_age_days.max(1),
         }
     }
 

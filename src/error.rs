@@ -23,16 +23,18 @@ pub enum Error {
     /// Not logged in: pages send the browser to the login form.
     #[error("Please log in first.")]
     Unauthorized,
-    /// A machine client without a valid API token.
-    #[error(
-        "A valid API token is required: send the header `Authorization: Bearer <token>`. Admins create tokens under API tokens."
-    )]
-    BadToken,
+    /// A machine client without a valid API token: 401 with `WWW-Authenticate: Bearer`.
+    /// The message says what to send (see `web::api_token`).
+    #[error("{0}")]
+    BadToken(String),
     /// Logged in, but not allowed (wrong role, or a refused CSRF token).
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
     TooManyRequests(String),
+    /// Over a rate limit: 429 with `Retry-After` in whole seconds; nothing was stored.
+    #[error("{message}")]
+    RateLimited { message: String, retry_after: u64 },
     /// The request conflicts with what is stored, e.g. a receipt code already used.
     #[error("{0}")]
     Conflict(String),
@@ -75,9 +77,9 @@ impl Error {
         match self {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Error::Unauthorized | Error::BadToken => StatusCode::UNAUTHORIZED,
+            Error::Unauthorized | Error::BadToken(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::TooManyRequests(_) | Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -154,6 +156,25 @@ impl From<WriteError> for Error {
     }
 }
 
+/// The headers an error's status calls for beyond the body: `Retry-After` on a rate
+/// limit, `WWW-Authenticate` on a missing or bad API token.
+fn with_error_headers(error: &Error, mut response: Response) -> Response {
+    match error {
+        Error::RateLimited { retry_after, .. } => {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
+        Error::BadToken(_) => {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        _ => {}
+    }
+    response
+}
+
 /// Adds `Retry-After` to a 503, so clients and proxies back off instead of hammering.
 pub fn with_retry_after(mut response: Response) -> Response {
     if response.status() == StatusCode::SERVICE_UNAVAILABLE
@@ -203,7 +224,8 @@ impl IntoResponse for Error {
             Error::Invalid(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
             other => other.public_message(),
         };
-        with_retry_after((status, views::error_page(status, &message)).into_response())
+        let response = (status, views::error_page(status, &message)).into_response();
+        with_error_headers(&self, with_retry_after(response))
     }
 }
 
@@ -226,6 +248,9 @@ impl IntoResponse for ApiError {
             Error::Invalid(fields) => json!({ "errors": fields }),
             other => json!({ "errors": { "request": other.public_message() } }),
         };
-        with_retry_after((status, Json(body)).into_response())
+        with_error_headers(
+            &error,
+            with_retry_after((status, Json(body)).into_response()),
+        )
     }
 }

@@ -11,10 +11,25 @@ use crate::db::export::{self, ExportRow};
 /// The fixed columns before the questions.
 pub const BASE_COLUMNS: [&str; 5] = ["id", "submitted_at", "store", "lang", "version"];
 
-/// Writes every stored response of `form_id` as CSV. Columns come from the
-/// stored definitions, not the current file, so editing a survey never breaks
-/// the export of answers given to an earlier version. Returns the row count.
+/// The last column, after the questions: the response's state (`counted`, `held` or
+/// `excluded`). Last, so every column before it keeps the place it always had.
+pub const STATE_COLUMN: &str = "state";
+
+/// Writes the counted responses of `form_id` as CSV (see [`write_csv_of`]).
 pub async fn write_csv(pool: &SqlitePool, form_id: &str, out: impl Write) -> anyhow::Result<usize> {
+    write_csv_of(pool, form_id, false, out).await
+}
+
+/// Writes the stored responses of `form_id` as CSV: the counted ones, or with
+/// `include_held` every one, held and excluded too, each row marked with its state.
+/// Columns come from the stored definitions, not the current file, so editing a survey
+/// never breaks the export of answers given to an earlier version. Returns the row count.
+pub async fn write_csv_of(
+    pool: &SqlitePool,
+    form_id: &str,
+    include_held: bool,
+    out: impl Write,
+) -> anyhow::Result<usize> {
     // One read transaction for the header and every row: the export is one snapshot,
     // even when responses to a new version of the form arrive while it runs.
     let mut tx = pool.begin().await?;
@@ -27,10 +42,11 @@ pub async fn write_csv(pool: &SqlitePool, form_id: &str, out: impl Write) -> any
         BASE_COLUMNS
             .iter()
             .copied()
-            .chain(questions.iter().map(String::as_str)),
+            .chain(questions.iter().map(String::as_str))
+            .chain([STATE_COLUMN]),
     )?;
     let mut record = Record::new(&questions);
-    let rows = export::for_each_response(&mut tx, form_id, |r| {
+    let rows = export::for_each_response(&mut tx, form_id, include_held, |r| {
         record.fill(r);
         csv.write_record(
             [
@@ -49,7 +65,8 @@ pub async fn write_csv(pool: &SqlitePool, form_id: &str, out: impl Write) -> any
                     .collect::<Vec<_>>()
                     .iter()
                     .map(|c| c.as_bytes()),
-            ),
+            )
+            .chain([r.state.as_bytes()]),
         )?;
         Ok(())
     })

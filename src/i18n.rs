@@ -91,8 +91,9 @@ pub enum Ui {
     SaveFull,
     /// The form's token was not issued by this server, or is too old; answers are kept.
     TokenStale,
-    /// The receipt code already stored a response; nothing was stored.
-    ReceiptUsed,
+    /// The receipt-code field on the first page.
+    ReceiptLabel,
+    ReceiptHint,
     Yes,
     No,
     NotApplicable,
@@ -161,9 +162,11 @@ impl Ui {
             (TokenStale, Lang::En) => {
                 "This page was open too long and your answers are not saved yet. They are all still here: please press Submit again."
             }
-            (ReceiptUsed, Lang::Zh) => "这张小票已经评价过了，每张小票只能提交一次。感谢您的参与！",
-            (ReceiptUsed, Lang::En) => {
-                "This receipt has already been used for a response: each receipt counts once. Thank you for taking part!"
+            (ReceiptLabel, Lang::Zh) => "小票号码",
+            (ReceiptLabel, Lang::En) => "Receipt code",
+            (ReceiptHint, Lang::Zh) => "印在购物小票底部的 25 位数字，空格可以不输。",
+            (ReceiptHint, Lang::En) => {
+                "The 25 digits printed at the bottom of your receipt; spaces are optional."
             }
             (Yes, Lang::Zh) => "是",
             (Yes, Lang::En) => "Yes",

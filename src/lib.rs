@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod answers;
+pub mod api_limits;
 pub mod audits;
 pub mod auth;
 pub mod charts;
@@ -15,8 +16,10 @@ pub mod export;
 pub mod expr;
 pub mod i18n;
 pub mod indicators;
+pub mod intake;
 pub mod photos;
 pub mod quality;
+pub mod receipt;
 pub mod reports;
 pub mod rollup;
 pub mod sales;

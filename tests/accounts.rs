@@ -349,8 +349,9 @@ async fn customer_forms_refuse_a_store_that_is_not_registered() {
             || page.contains("There is no store 'S404'")
     );
     let body = serde_json::json!({"store": "S404", "answers": {}}).to_string();
+    let token = app.submit_token().await;
     let (status, res) = app
-        .post_json("/api/v1/forms/post-purchase/responses", &body)
+        .post_json_as(&token, "/api/v1/forms/post-purchase/responses", &body)
         .await;
     assert_eq!(status, 422);
     assert!(

@@ -60,13 +60,14 @@ async fn a_form_definition_gives_types_choices_and_required() {
 #[tokio::test]
 async fn a_valid_response_is_created_and_comes_back_out_in_the_csv_export() {
     let app = TestApp::new().await;
+    let token = app.submit_token().await;
     let body = json!({
         "store": "S001", "lang": "zh",
         "answers": { "overall_satisfaction": 2, "recommend": 9, "first_purchase": "no",
                      "heard_from": ["friend", "online"], "complaint": "yes",
                      "complaint_text": "排队太久, \"收银\"只开了一个", "unknown_field": 1 }
     });
-    let (status, res) = app.post_json(RESPONSES, &body.to_string()).await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, &body.to_string()).await;
     assert_eq!(status, 201, "{res}");
     let id = res["id"].as_str().unwrap_or_default();
     assert!(
@@ -110,15 +111,16 @@ async fn a_valid_response_is_created_and_comes_back_out_in_the_csv_export() {
 #[tokio::test]
 async fn invalid_answers_get_422_with_a_message_per_field() {
     let app = TestApp::new().await;
+    let token = app.submit_token().await;
     let body = json!({ "lang": "en", "answers": { "overall_satisfaction": "great", "recommend": 11, "heard_from": ["tv"], "first_purchase": {"a": 1} } });
-    let (status, res) = app.post_json(RESPONSES, &body.to_string()).await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, &body.to_string()).await;
     assert_eq!(status, 422);
     assert_eq!(
         res["errors"]["first_purchase"],
         "Must be a string, a number, true/false, or a list of those."
     );
     let body = json!({ "lang": "en", "answers": { "overall_satisfaction": "great", "recommend": 11, "heard_from": ["tv"] } });
-    let (status, res) = app.post_json(RESPONSES, &body.to_string()).await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, &body.to_string()).await;
     assert_eq!(status, 422);
     assert_eq!(
         res["errors"]["overall_satisfaction"],
@@ -142,9 +144,10 @@ async fn invalid_answers_get_422_with_a_message_per_field() {
 #[tokio::test]
 async fn relevance_applies_to_the_api_too() {
     let app = TestApp::new().await;
+    let token = app.submit_token().await;
     // High scores: the complaint questions do not apply, so they are neither required nor stored.
     let body = json!({ "answers": { "overall_satisfaction": 5, "recommend": 10, "first_purchase": true, "complaint": "yes" } });
-    let (status, _) = app.post_json(RESPONSES, &body.to_string()).await;
+    let (status, _) = app.post_json_as(&token, RESPONSES, &body.to_string()).await;
     assert_eq!(status, 201);
     let stored: i64 =
         sqlx::query_scalar("select count(*) from answer where question = 'complaint'")
@@ -154,7 +157,7 @@ async fn relevance_applies_to_the_api_too() {
     assert_eq!(stored, 0);
     // Low scores: the complaint question now applies and is required.
     let body = json!({ "answers": { "overall_satisfaction": 1, "recommend": 10, "first_purchase": "yes" } });
-    let (status, res) = app.post_json(RESPONSES, &body.to_string()).await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, &body.to_string()).await;
     assert_eq!(status, 422);
     assert!(res["errors"]["complaint"].is_string());
 }
@@ -162,12 +165,14 @@ async fn relevance_applies_to_the_api_too() {
 #[tokio::test]
 async fn an_idempotency_key_makes_a_retry_store_once() {
     let app = TestApp::new().await;
+    let token = app.submit_token().await;
     let body =
         json!({ "answers": { "overall_satisfaction": 4, "recommend": 8, "first_purchase": "no" } })
             .to_string();
     let send = || {
         Request::post(RESPONSES)
             .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
             .header("idempotency-key", "till-7-0001")
             .body(Body::from(body.clone()))
             .unwrap()
@@ -182,21 +187,29 @@ async fn an_idempotency_key_makes_a_retry_store_once() {
 #[tokio::test]
 async fn malformed_bodies_get_clear_4xx_errors() {
     let app = TestApp::new().await;
-    let (status, res) = app.post_json(RESPONSES, "{\"answers\": {").await;
+    let token = app.submit_token().await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, "{\"answers\": {").await;
     assert_eq!(status, 400);
     assert!(res["errors"]["request"].as_str().unwrap().contains("JSON"));
-    let (status, res) = app.post_json(RESPONSES, "{\"store\": 5}").await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, "{\"store\": 5}").await;
     assert_eq!(status, 422);
     assert!(res["errors"]["request"].is_string());
     let (status, res) = app
-        .post_json(RESPONSES, &json!({"lang": "fr", "answers": {}}).to_string())
+        .post_json_as(
+            &token,
+            RESPONSES,
+            &json!({"lang": "fr", "answers": {}}).to_string(),
+        )
         .await;
     assert_eq!(status, 422);
     assert!(res["errors"]["lang"].as_str().unwrap().contains("zh, en"));
-    let (status, _) = app.post_json("/api/v1/forms/nope/responses", "{}").await;
+    let (status, _) = app
+        .post_json_as(&token, "/api/v1/forms/nope/responses", "{}")
+        .await;
     assert_eq!(status, 404);
     let req = Request::post(RESPONSES)
         .header("content-type", "text/plain")
+        .header("authorization", format!("Bearer {token}"))
         .body(Body::from("{}"))
         .unwrap();
     assert_eq!(app.send(req).await.0, 415);
@@ -204,11 +217,12 @@ async fn malformed_bodies_get_clear_4xx_errors() {
         "{{\"answers\": {{\"suggestion\": \"{}\"}}}}",
         "x".repeat(10 * 1024 * 1024)
     );
-    let (status, res) = app.post_json(RESPONSES, &big).await;
+    let (status, res) = app.post_json_as(&token, RESPONSES, &big).await;
     assert_eq!(status, 413);
     assert!(res["errors"]["request"].as_str().unwrap().contains("64 KB"));
     let req = Request::post(RESPONSES)
         .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
         .body(Body::from(vec![b'"', 0xff, b'"']))
         .unwrap();
     assert_eq!(app.send(req).await.0, 400);
@@ -222,11 +236,16 @@ async fn editing_a_survey_keeps_old_responses_and_their_export_intact() {
     let source = std::fs::read_to_string(common::surveys_dir().join("after-service.toml")).unwrap();
     let v1 = manyi::survey::parse_survey("v1", &source).unwrap();
     let app = TestApp::with_catalog(manyi::survey::Catalog::from_surveys([v1])).await;
+    let token = app.submit_token().await;
     let body = json!({ "answers": { "service_type": "repair", "on_time": "yes", "fixed": "yes", "staff_rating": 5, "overall": 5, "recommend": 10, "complaint": "no" } });
     assert_eq!(
-        app.post_json("/api/v1/forms/after-service/responses", &body.to_string())
-            .await
-            .0,
+        app.post_json_as(
+            &token,
+            "/api/v1/forms/after-service/responses",
+            &body.to_string()
+        )
+        .await
+        .0,
         201
     );
 
@@ -239,9 +258,13 @@ async fn editing_a_survey_keeps_old_responses_and_their_export_intact() {
     app2.state = manyi::AppState::new(app2.db.clone(), manyi::survey::Catalog::from_surveys([v2]));
     let body = json!({ "answers": { "service_type": "delivery", "on_time": "no", "staff_skill": 2, "overall": 2, "recommend": 3, "complaint": "yes", "comment": "late" } });
     assert_eq!(
-        app2.post_json("/api/v1/forms/after-service/responses", &body.to_string())
-            .await
-            .0,
+        app2.post_json_as(
+            &token,
+            "/api/v1/forms/after-service/responses",
+            &body.to_string()
+        )
+        .await
+        .0,
         201
     );
 

@@ -103,8 +103,10 @@ async fn staff_pages_reports_and_evidence_are_never_stored() {
 #[tokio::test]
 async fn api_json_and_public_pages_are_not_stored() {
     let app = TestApp::new().await;
+    let token = app.submit_token().await;
     let submit = Request::post("/api/v1/forms/post-purchase/responses")
         .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
         .body(Body::from(
             r#"{"store": "S001", "lang": "en", "answers": {"recommend": 9}}"#,
         ))

@@ -119,9 +119,27 @@ async fn an_acknowledged_response_survives_kill_9_and_exports() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let out = Command::new(BIN)
+        .args([
+            "token", "add", "--name", "till", "--scope", "submit", "--db",
+        ])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
     let (mut child, url) = start(&db);
     let res = reqwest::Client::new()
         .post(format!("{url}/api/v1/forms/post-purchase/responses"))
+        .bearer_auth(&token)
         .json(&serde_json::json!({"store": "S9", "answers": {"overall_satisfaction": 4, "recommend": 10, "first_purchase": "no", "heard_from": ["ad", "friend"]}}))
         .send()
         .await
@@ -284,12 +302,12 @@ async fn export_writes_the_exact_csv_of_every_version() {
     let expected = concat!(
         "id,submitted_at,store,lang,version,overall_satisfaction,recommend,first_purchase,heard_from,",
         "expect_price,expect_service,expect_quality,expect_environment,",
-        "exp_price,exp_service,exp_quality,exp_environment,complaint,complaint_text,idea,suggestion\n",
+        "exp_price,exp_service,exp_quality,exp_environment,complaint,complaint_text,idea,suggestion,state\n",
         "1,2026-11-20T01:00:00.000Z,S1,zh,2026.11.1,2,10,no,friend;online;ad,,,,,,,,,yes,",
-        "\"排队太久, 收银员说 \"\"明天再来\"\"\n第二行\",, 多开一个窗口 \n",
-        "3,2026-11-20T03:00:00.000Z,,en,2026.11.1,,,,,,,,,,,,,,,,\n",
-        "4,2026-11-20T04:00:00.000Z,S2,en,2026.12.1,5,9,,social,,,,,,,,,,,\"\"\"quoted\"\"\",\n",
-        "5,2026-11-20T05:00:00.000Z,\"S1,North\",zh,2026.11.1,,,,,3,,,,,,,,,,,a;b\n",
+        "\"排队太久, 收银员说 \"\"明天再来\"\"\n第二行\",, 多开一个窗口 ,counted\n",
+        "3,2026-11-20T03:00:00.000Z,,en,2026.11.1,,,,,,,,,,,,,,,,,counted\n",
+        "4,2026-11-20T04:00:00.000Z,S2,en,2026.12.1,5,9,,social,,,,,,,,,,,\"\"\"quoted\"\"\",,counted\n",
+        "5,2026-11-20T05:00:00.000Z,\"S1,North\",zh,2026.11.1,,,,,3,,,,,,,,,,,a;b,counted\n",
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }

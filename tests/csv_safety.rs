@@ -8,6 +8,8 @@ use serde_json::json;
 #[tokio::test]
 async fn formula_text_in_answers_is_quoted_in_the_export_and_numbers_are_not() {
     let app = TestApp::new().await;
+    // Trusted: the same answers in quick succession are the point here, not a burst.
+    let token = app.trusted_token().await;
     for text in [
         "=HYPERLINK(\"http://evil\",\"x\")",
         "@SUM(A1:A2) here",
@@ -18,7 +20,11 @@ async fn formula_text_in_answers_is_quoted_in_the_export_and_numbers_are_not() {
             "overall_satisfaction": 2, "recommend": 3, "first_purchase": "no",
             "complaint": "yes", "complaint_text": text } });
         let (status, res) = app
-            .post_json("/api/v1/forms/post-purchase/responses", &body.to_string())
+            .post_json_as(
+                &token,
+                "/api/v1/forms/post-purchase/responses",
+                &body.to_string(),
+            )
             .await;
         assert_eq!(status, 201, "{res}");
     }

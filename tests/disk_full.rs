@@ -12,7 +12,7 @@ use common::replies::{
     api_id, api_key, assert_all_stored, assert_retry_after, post_api, post_form, reply, seeded,
     stored_id,
 };
-use common::server::{self, Answers, Server, client, open_plain};
+use common::server::{self, Answers, Server, api_client, open_plain};
 
 /// A small tmpfs, unmounted when dropped.
 struct Tmpfs {
@@ -95,12 +95,12 @@ async fn a_full_disk_answers_507_or_503_and_recovers_without_a_restart_once_spac
         }
     };
     let db = fs.path().join("manyi.db");
-    server::import_stores(&db);
+    let token = server::import_stores(&db);
     let filler = fs.path().join("filler");
     fill_leaving(&filler, 192 * 1024);
     let srv = Server::start(&db, &[]);
     let url = srv.url.clone();
-    let http = client();
+    let http = api_client(&token);
     let mut rng = seeded();
 
     // Submit until the disk is full: every refusal is 507 or 503, with Retry-After.
@@ -110,7 +110,7 @@ async fn a_full_disk_answers_507_or_503_and_recovers_without_a_restart_once_spac
     let mut statuses: HashMap<u16, usize> = HashMap::new();
     for i in 0..3000 {
         let answers = Answers::random(&mut rng);
-        let t = server::token(&mut rng);
+        let t = server::form_token(&answers);
         let api = i % 2 == 0;
         let r = if api {
             post_api(&http, &url, &answers, &t).await
@@ -179,7 +179,7 @@ async fn a_full_disk_answers_507_or_503_and_recovers_without_a_restart_once_spac
     if health.status != 503 {
         // Say whether the write path really works again, or only the health check thinks so.
         let answers = Answers::random(&mut rng);
-        let t = server::token(&mut rng);
+        let t = server::form_token(&answers);
         let next = post_api(&http, &url, &answers, &t).await.unwrap();
         panic!(
             "healthz answers {} {:?} on a full disk after {failures_in_a_row} failed submissions in a row; \
@@ -200,7 +200,7 @@ async fn a_full_disk_answers_507_or_503_and_recovers_without_a_restart_once_spac
     let mut after: HashMap<u16, usize> = HashMap::new();
     for i in 0..200 {
         let answers = Answers::random(&mut rng);
-        let t = server::token(&mut rng);
+        let t = server::form_token(&answers);
         let r = if i % 2 == 0 {
             post_api(&http, &url, &answers, &t).await
         } else {

@@ -37,9 +37,17 @@ fn sales_post(authorization: Option<&str>, body: Body) -> Request<Body> {
 async fn without_a_valid_token_the_body_is_never_polled() {
     let app = TestApp::new().await;
     let ada = app.add_user("ada", Role::Admin).await;
-    let token = manyi::db::sales::create_token(&app.pool, "POS", ada)
-        .await
-        .unwrap();
+    let token = manyi::db::tokens::create(
+        &app.pool,
+        "POS",
+        manyi::db::tokens::Scope::Sales,
+        None,
+        false,
+        Some(ada),
+    )
+    .await
+    .unwrap()
+    .token;
     for auth in [
         None,
         Some("Bearer manyi_not_a_token"),
@@ -49,7 +57,10 @@ async fn without_a_valid_token_the_body_is_never_polled() {
         let (body, polled) = watched_body();
         let (status, _, text) = app.send(sales_post(auth, body)).await;
         assert_eq!(status, 401, "{auth:?}");
-        assert!(text.contains("A valid API token is required"), "{text}");
+        assert!(
+            text.contains("Send an integration token with scope 'sales'"),
+            "{text}"
+        );
         assert!(!polled.load(Ordering::SeqCst), "body read for {auth:?}");
     }
     // The control: with the token the same body is read (and is not JSON).
@@ -84,7 +95,7 @@ async fn an_anonymous_five_megabyte_post_gets_401() {
         json["errors"]["request"]
             .as_str()
             .unwrap()
-            .contains("API token")
+            .contains("integration token with scope 'sales'")
     );
 }
 

@@ -7,7 +7,9 @@ use common::hidden;
 use common::replies::{
     Reply, api_id, api_key, assert_retry_after, post_api, post_form, public_id, seeded, stored_id,
 };
-use common::server::{self, Answers, Server, client, open_plain, posted_fields, stored_answers};
+use common::server::{
+    self, Answers, Server, api_client, open_plain, posted_fields, stored_answers,
+};
 
 #[derive(Debug)]
 enum Sent {
@@ -19,10 +21,10 @@ enum Sent {
 async fn a_tiny_write_queue_sheds_with_503_retry_after_and_stores_nothing_it_refused() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("manyi.db");
-    server::import_stores(&db);
+    let token = server::import_stores(&db);
     let mut srv = Server::start(&db, &["--write-queue", "1", "--write-queue-wait-ms", "1"]);
     let url = srv.url.clone();
-    let http = client();
+    let http = api_client(&token);
     let mut rng = seeded();
 
     let mut results: Vec<(Sent, Reply)> = Vec::new();
@@ -30,7 +32,7 @@ async fn a_tiny_write_queue_sheds_with_503_retry_after_and_stores_nothing_it_ref
         let mut tasks = Vec::new();
         for i in 0..48 {
             let answers = Answers::random(&mut rng);
-            let t = server::token(&mut rng);
+            let t = server::form_token(&answers);
             let (http, url) = (http.clone(), url.clone());
             tasks.push(tokio::spawn(async move {
                 if i % 2 == 0 {
@@ -152,17 +154,17 @@ async fn a_tiny_write_queue_sheds_with_503_retry_after_and_stores_nothing_it_ref
 async fn max_in_flight_1_sheds_concurrent_requests_with_503_and_retry_after() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("manyi.db");
-    server::import_stores(&db);
+    let token = server::import_stores(&db);
     let mut srv = Server::start(&db, &["--max-in-flight", "1"]);
     let url = srv.url.clone();
-    let http = client();
+    let http = api_client(&token);
     let mut rng = seeded();
     let mut results: Vec<(String, Answers, Reply)> = Vec::new();
     for _ in 0..20 {
         let tasks: Vec<_> = (0..32)
             .map(|_| {
                 let answers = Answers::random(&mut rng);
-                let t = server::token(&mut rng);
+                let t = server::form_token(&answers);
                 let (http, url) = (http.clone(), url.clone());
                 tokio::spawn(async move {
                     let r = post_api(&http, &url, &answers, &t).await;

@@ -10,22 +10,22 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::replies::{api_id, api_key, assert_all_stored, post_api, post_form, seeded};
-use common::server::{self, Answers, BIN, Server, client, open_plain, sibling};
+use common::server::{self, Answers, BIN, Server, api_client, open_plain, sibling};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 /// Submits `n` responses (alternately API and form), each acknowledged; returns
 /// (submission key as stored, answers) for each.
 async fn submit_acknowledged(
-    url: &str,
+    (url, token): (&str, &str),
     n: usize,
     rng: &mut StdRng,
 ) -> Vec<(String, Answers, Option<String>)> {
-    let http = client();
+    let http = api_client(token);
     let mut out = Vec::new();
     for i in 0..n {
         let answers = Answers::random(rng);
-        let t = server::token(rng);
+        let t = server::form_token(&answers);
         if i % 2 == 0 {
             let r = post_api(&http, url, &answers, &t).await.unwrap();
             assert_eq!(r.status, 201, "{}", r.body);
@@ -92,10 +92,10 @@ fn error_lines(stderr: &str) -> Vec<&str> {
 async fn a_damaged_database_is_refused_at_start_with_one_error_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("manyi.db");
-    server::import_stores(&db);
+    let token = server::import_stores(&db);
     let mut srv = Server::start(&db, &[]);
     let mut rng = seeded();
-    submit_acknowledged(&srv.url, 300, &mut rng).await;
+    submit_acknowledged((&srv.url, &token), 300, &mut rng).await;
     assert!(srv.terminate().success());
 
     assert!(
@@ -173,10 +173,10 @@ async fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
 async fn after_sigterm_the_database_file_alone_holds_every_acknowledged_response() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("manyi.db");
-    server::import_stores(&db);
+    let token = server::import_stores(&db);
     let mut srv = Server::start(&db, &[]);
     let mut rng = seeded();
-    let acked = submit_acknowledged(&srv.url, 80, &mut rng).await;
+    let acked = submit_acknowledged((&srv.url, &token), 80, &mut rng).await;
     // The WAL holds them until the server stops.
     let wal = sibling(&db, "-wal");
     assert!(
@@ -225,11 +225,11 @@ fn backup(db: &Path, target: &Path) -> std::process::Output {
 async fn backup_while_serving_is_a_checked_copy_and_never_overwrites() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("manyi.db");
-    server::import_stores(&db);
+    let token = server::import_stores(&db);
     let mut srv = Server::start(&db, &[]);
     let url = srv.url.clone();
     let mut rng = seeded();
-    let before = submit_acknowledged(&url, 60, &mut rng).await;
+    let before = submit_acknowledged((&url, &token), 60, &mut rng).await;
 
     // Keep submitting while the backup runs.
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -237,9 +237,10 @@ async fn backup_while_serving_is_a_checked_copy_and_never_overwrites() {
     let load: Vec<_> = (0..4)
         .map(|_| {
             let (stop, during, url) = (stop.clone(), during.clone(), url.clone());
+            let token = token.clone();
             let mut rng = StdRng::seed_from_u64(rng.r#gen());
             tokio::spawn(async move {
-                let http = client();
+                let http = api_client(&token);
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let answers = Answers::random(&mut rng);
                     let r = post_api(&http, &url, &answers, &server::token(&mut rng))

@@ -121,11 +121,16 @@ async fn a_stalled_body_gets_408_and_its_connection_is_closed() {
         ..limits()
     })
     .await;
+    let token = app.submit_token().await;
     let mut stalled = TcpStream::connect(&addr).await.unwrap();
     stalled
         .write_all(
-            b"POST /api/v1/forms/post-purchase/responses HTTP/1.1\r\nHost: test\r\n\
-              Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"store\": ",
+            format!(
+                "POST /api/v1/forms/post-purchase/responses HTTP/1.1\r\nHost: test\r\n\
+                 Authorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{{\"store\": "
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();
@@ -251,8 +256,10 @@ async fn a_stopped_server_finishes_open_requests_and_returns() {
     // A request whose body is still arriving when the stop comes.
     let mut open = TcpStream::connect(addr).await.unwrap();
     let body = r#"{"store": "S001", "lang": "en", "answers": {"recommend": 9}}"#;
+    let token = app.submit_token().await;
     let head = format!(
         "POST /api/v1/forms/post-purchase/responses HTTP/1.1\r\nHost: test\r\n\
+         Authorization: Bearer {token}\r\n\
          Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
@@ -287,13 +294,18 @@ async fn a_stalled_body_holds_its_request_slot_only_until_the_body_timeout() {
         ..Settings::default()
     };
     app.state = manyi::AppState::with_settings(app.db.clone(), common::shipped_catalog(), settings);
+    let token = app.submit_token().await;
     let base = app.spawn().await;
     let addr = base.trim_start_matches("http://");
     let mut stalled = TcpStream::connect(addr).await.unwrap();
     stalled
         .write_all(
-            b"POST /api/v1/forms/post-purchase/responses HTTP/1.1\r\nHost: test\r\n\
-              Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 200\r\n\r\n",
+            format!(
+                "POST /api/v1/forms/post-purchase/responses HTTP/1.1\r\nHost: test\r\n\
+                 Authorization: Bearer {token}\r\n\
+                 Content-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 200\r\n\r\n"
+            )
+            .as_bytes(),
         )
         .await
         .unwrap();

@@ -1,6 +1,7 @@
 //! What the virtual customers send: valid answers to the shipped post-purchase survey, by the API and by the form.
 
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 use axum::body::Bytes;
 use axum::http::{Request, header};
@@ -15,6 +16,11 @@ fn unhappy(n: u64) -> bool {
 pub fn store(n: u64) -> String {
     format!("S{:03}", n % 24 + 1)
 }
+
+/// The integration token every API request carries: a trusted `submit` token (a POS
+/// forwarding what it collected), made by `Server::start` with `manyi token add`. One
+/// for the whole run, so it is set once rather than threaded through every client.
+pub static API_TOKEN: OnceLock<String> = OnceLock::new();
 
 pub fn api_request(addr: SocketAddr, n: u64, key: &str) -> Request<Full<Bytes>> {
     let answers = if unhappy(n) {
@@ -32,6 +38,10 @@ pub fn api_request(addr: SocketAddr, n: u64, key: &str) -> Request<Full<Bytes>> 
         "http://{addr}/api/v1/forms/post-purchase/responses"
     ))
     .header(header::CONTENT_TYPE, "application/json")
+    .header(
+        header::AUTHORIZATION,
+        format!("Bearer {}", API_TOKEN.get().map_or("", String::as_str)),
+    )
     .header("idempotency-key", key)
     .body(Full::new(Bytes::from(body.to_string())))
     .expect("valid request")

@@ -26,8 +26,8 @@ pub struct Server {
 }
 
 impl Server {
-    /// Registers stores S001–S024 in a fresh database, then starts `manyi serve` on a
-    /// free port and reads the address from the line it prints.
+    /// Registers stores S001–S024 and a trusted submit token in a fresh database, then
+    /// starts `manyi serve` on a free port and reads the address from the line it prints.
     pub fn start(dir: &Path) -> Server {
         let db = dir.join("load.db");
         let stores = dir.join("stores.csv");
@@ -48,9 +48,48 @@ impl Server {
             "manyi stores import failed: {}",
             String::from_utf8_lossy(&import.stderr)
         );
+        let token = Command::new(EXE)
+            .args([
+                "token",
+                "add",
+                "--name",
+                "load bench",
+                "--scope",
+                "submit",
+                "--trusted",
+            ])
+            .arg("--db")
+            .arg(&db)
+            .output()
+            .expect("run manyi token add");
+        assert!(
+            token.status.success(),
+            "manyi token add failed: {}",
+            String::from_utf8_lossy(&token.stderr)
+        );
+        let token = String::from_utf8_lossy(&token.stdout)
+            .lines()
+            .last()
+            .expect("the token on the last line")
+            .to_owned();
+        let _ = crate::requests::API_TOKEN.set(token);
         let log = dir.join("server.log");
         let mut child = Command::new(EXE)
-            .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+            // The bench measures the write path at thousands of responses a second, far
+            // beyond the trusted per-token limit (6,000 a minute) and the public form's
+            // per-address limits (every client is 127.0.0.1): turn those limits off.
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--api-trusted-per-minute",
+                "0",
+                "--form-per-hour",
+                "0",
+                "--form-per-day",
+                "0",
+                "--db",
+            ])
             .arg(&db)
             .arg("--surveys")
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys"))

@@ -12,5 +12,5 @@ pub(crate) use csrf::session_error;
 pub use csrf::{CSRF_FIELD, csrf_refused, csrf_token, verify_csrf};
 pub use login::LoginLimiter;
 pub use password::{GateFull, PasswordGate, hash_password};
-pub use ratelimit::{Policy, Refusal, Slot};
+pub use ratelimit::{Policy, Refusal, Slot, address_key};
 pub use user::{CurrentUser, Role, SESSION_EPOCH, SESSION_USER};

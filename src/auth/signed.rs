@@ -41,7 +41,7 @@ fn mac(key: &[u8; 32], purpose: &str, payload: &str) -> Option<HmacSha256> {
     Some(m)
 }
 
-fn sign(key: &[u8; 32], purpose: &str, payload: &str) -> String {
+pub(crate) fn sign(key: &[u8; 32], purpose: &str, payload: &str) -> String {
     let tag = mac(key, purpose, payload)
         .map(|m| hex::encode(m.finalize().into_bytes()))
         .unwrap_or_default();
@@ -49,7 +49,7 @@ fn sign(key: &[u8; 32], purpose: &str, payload: &str) -> String {
 }
 
 /// The payload of a token this key signed for `purpose` (compared in constant time).
-fn verify<'a>(key: &[u8; 32], purpose: &str, token: &'a str) -> Option<&'a str> {
+pub(crate) fn verify<'a>(key: &[u8; 32], purpose: &str, token: &'a str) -> Option<&'a str> {
     let (payload, tag) = token.rsplit_once('.')?;
     let tag = hex::decode(tag).ok()?;
     mac(key, purpose, payload)?.verify_slice(&tag).ok()?;

@@ -23,23 +23,25 @@ use sqlx::SqliteConnection;
 const CHUNK: i64 = 500;
 
 /// One chunk of a form's responses after `?2`, as one JSON array of
-/// `[id, submitted_at, store, lang, version, {question: value, …}]`. A value at position 0 is
-/// its text; further options of a multiple choice are `[position, text]`, so the reader puts
-/// them in order without trusting the order in which SQLite happens to aggregate rows
-/// (ordering inside the aggregate is exact too, but made the whole export a third slower).
+/// `[id, submitted_at, store, lang, version, state, {question: value, …}]`: counted
+/// responses only, or every state when `?4` is 1. A value at position 0 is its text;
+/// further options of a multiple choice are `[position, text]`, so the reader puts them in
+/// order without trusting the order in which SQLite happens to aggregate rows (ordering
+/// inside the aggregate is exact too, but made the whole export a third slower).
 /// `+r.form_id` keeps SQLite off the (form_id, submitted_at) index, which would need a sort
-/// by id; scanning in id order reads the chunk in order and stops at the limit.
+/// by id; scanning in id order reads the chunk in order and stops at the limit. The state
+/// test is on the same scanned row, so it costs no extra read.
 const CHUNK_SQL: &str = r"
 select count(*), max(c.id), json_group_array(json_array(
-           c.id, c.submitted_at, c.store, c.lang, c.version,
+           c.id, c.submitted_at, c.store, c.lang, c.version, c.state,
            (select json_group_object(
                        a.question,
                        iif(a.position = 0, a.value, json_array(a.position, a.value)))
             from answer a
             where a.response_id = c.id)))
-from (select r.id, r.submitted_at, r.store, r.lang, r.version
+from (select r.id, r.submitted_at, r.store, r.lang, r.version, r.state
       from response r
-      where +r.form_id = ?1 and r.id > ?2
+      where +r.form_id = ?1 and r.id > ?2 and (?4 or r.state = 'counted')
       order by r.id
       limit ?3) c";
 
@@ -79,6 +81,9 @@ pub struct ExportRow<'a> {
     pub lang: Cow<'a, str>,
     #[serde(borrow)]
     pub version: Cow<'a, str>,
+    /// `counted`, `held` or `excluded`.
+    #[serde(borrow)]
+    pub state: Cow<'a, str>,
     #[serde(borrow)]
     pub answers: Answers<'a>,
 }
@@ -169,11 +174,17 @@ struct Chunk {
     json: String,
 }
 
-async fn chunk(conn: &mut SqliteConnection, form_id: &str, after: i64) -> sqlx::Result<Chunk> {
+async fn chunk(
+    conn: &mut SqliteConnection,
+    form_id: &str,
+    after: i64,
+    every_state: bool,
+) -> sqlx::Result<Chunk> {
     let (count, last, json) = sqlx::query_as(CHUNK_SQL)
         .bind(form_id)
         .bind(after)
         .bind(CHUNK)
+        .bind(every_state)
         .fetch_one(conn)
         .await?;
     Ok(Chunk { count, last, json })
@@ -193,15 +204,17 @@ fn pass_on(
     rows.iter().try_for_each(each)
 }
 
-/// Streams every response of `form_id`, oldest first, to `each`, and returns how many.
-/// Run it in a transaction, with the columns read in the same one, for a consistent snapshot.
+/// Streams the counted responses of `form_id` (every response with `every_state`: held
+/// and excluded too), oldest first, to `each`, and returns how many. Run it in a
+/// transaction, with the columns read in the same one, for a consistent snapshot.
 pub async fn for_each_response(
     conn: &mut SqliteConnection,
     form_id: &str,
+    every_state: bool,
     mut each: impl FnMut(&ExportRow<'_>) -> anyhow::Result<()>,
 ) -> anyhow::Result<usize> {
     let mut total = 0;
-    let mut current = chunk(conn, form_id, 0).await?;
+    let mut current = chunk(conn, form_id, 0, every_state).await?;
     loop {
         total += current.count as usize;
         let after = match current.last {
@@ -210,7 +223,7 @@ pub async fn for_each_response(
         };
         // join! polls the query first, which hands it to sqlx's worker thread; this task
         // then parses and writes the current chunk while SQLite reads the next.
-        let (next, passed) = tokio::join!(chunk(conn, form_id, after), async {
+        let (next, passed) = tokio::join!(chunk(conn, form_id, after, every_state), async {
             pass_on(&current, &mut each)
         });
         passed?;
@@ -227,14 +240,18 @@ mod tests {
     #[test]
     fn a_chunk_parses_borrowing_and_puts_answers_in_question_then_position_order() {
         // As SQLite might aggregate them: questions and options out of order, an escape.
-        let json = r#"[[7, "2026-11-20T01:00:00Z", null, "zh", "1", {
+        let json = r#"[[7, "2026-11-20T01:00:00Z", null, "zh", "1", "held", {
             "heard_from": [2, "ad"], "recommend": "9", "heard_from": "friend",
             "heard_from": [1, "online"], "comment": "say \"hi\"\n"}],
-            [8, "t", "S1", "en", "1", {}]]"#;
+            [8, "t", "S1", "en", "1", "counted", {}]]"#;
         let rows: Vec<ExportRow> = serde_json::from_str(json).unwrap();
         assert_eq!(rows.len(), 2);
         let (first, second) = (&rows[0], &rows[1]);
         assert_eq!((first.id, first.store.as_deref()), (7, None));
+        assert_eq!(
+            (first.state.as_ref(), second.state.as_ref()),
+            ("held", "counted")
+        );
         assert!(matches!(first.submitted_at, Cow::Borrowed(_)));
         let answers: Vec<(&str, i64, &str)> = first
             .answers
@@ -258,7 +275,7 @@ mod tests {
 
     #[test]
     fn a_value_that_is_neither_text_nor_position_and_text_is_an_error() {
-        let json = r#"[[1, "t", null, "zh", "1", {"recommend": 9}]]"#;
+        let json = r#"[[1, "t", null, "zh", "1", "counted", {"recommend": 9}]]"#;
         assert!(serde_json::from_str::<Vec<ExportRow>>(json).is_err());
     }
 }

@@ -11,12 +11,14 @@ pub mod audits;
 pub mod evidence;
 pub mod export;
 pub mod faults;
+pub mod held;
 pub mod reports;
 pub mod responses;
 pub mod sales;
 pub mod secrets;
 pub mod sessions;
 pub mod stores;
+pub mod tokens;
 pub mod users;
 pub mod writer;
 

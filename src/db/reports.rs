@@ -402,6 +402,27 @@ pub async fn section_heat(
 }
 
 /// Every region, for the filter.
+/// Responses counted for `store` and `form` on the days from `from` up to, not
+/// including, `to`: a store's own recent rate, for the burst check.
+pub async fn responses_between(
+    pool: &SqlitePool,
+    store: &str,
+    form: &str,
+    from: time::Date,
+    to: time::Date,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "select coalesce(sum(responses), 0) from daily_stat \
+         where store_code = ? and form_id = ? and day >= ? and day < ?",
+    )
+    .bind(store)
+    .bind(form)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_one(pool)
+    .await
+}
+
 pub async fn regions(pool: &SqlitePool) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("select distinct region from store order by region")
         .fetch_all(pool)
@@ -419,8 +440,6 @@ pub async fn rebuild_if_empty(
     utc_offset: time::UtcOffset,
 ) -> anyhow::Result<u64> {
     use futures_util::TryStreamExt;
-    use std::collections::HashMap;
-    use time::format_description::well_known::Rfc3339;
 
     const FLUSH_EVERY: u64 = 5_000;
     let (rolled, stored): (i64, i64) =
@@ -430,17 +449,11 @@ pub async fn rebuild_if_empty(
     if rolled > 0 || stored == 0 {
         return Ok(0);
     }
-    let mut surveys: HashMap<String, Option<crate::survey::Survey>> = HashMap::new();
-    for (hash, source) in
+    let surveys = parse_definitions(
         sqlx::query_as::<_, (String, String)>("select hash, source from form_version")
             .fetch_all(&db.read)
-            .await?
-    {
-        surveys.insert(
-            hash,
-            crate::survey::parse_survey("stored definition", &source).ok(),
-        );
-    }
+            .await?,
+    );
     let mut conn = db.write.acquire().await?;
     let mut tx = conn.begin_with("begin immediate").await?;
     for table in ["monthly_stat", "monthly_channel", "monthly_gap"] {
@@ -466,41 +479,11 @@ pub async fn rebuild_if_empty(
           order by r.id, a.question, a.position",
     )
     .fetch(&mut *reader);
-    struct Current {
-        id: i64,
-        hash: String,
-        store: Option<String>,
-        form: String,
-        at: String,
-        raw: crate::answers::RawAnswers,
-    }
     let mut batch = RollupBatch::default();
     let mut count = 0u64;
-    let add = |c: Current, batch: &mut RollupBatch| {
-        let Some(Some(survey)) = surveys.get(&c.hash) else {
-            return false;
-        };
-        let checked = crate::answers::check(
-            survey,
-            &c.raw,
-            crate::answers::Scope::All,
-            survey.default_lang,
-        );
-        let Ok(day) =
-            time::OffsetDateTime::parse(&c.at, &Rfc3339).map(|t| t.to_offset(utc_offset).date())
-        else {
-            return false;
-        };
-        let contribution = crate::rollup::contribution(survey, &checked.answers);
-        batch.add(
-            &c.form,
-            c.store.as_deref().unwrap_or(""),
-            day,
-            &contribution,
-        );
-        true
-    };
-    let mut current: Option<Current> = None;
+    let add =
+        |c: StoredResponse, batch: &mut RollupBatch| add_stored(batch, &surveys, &c, utc_offset);
+    let mut current: Option<StoredResponse> = None;
     while let Some((id, hash, store, form, at, q, v)) = rows.try_next().await? {
         if current.as_ref().is_none_or(|c| c.id != id) {
             if let Some(done) = current.take() {
@@ -510,7 +493,7 @@ pub async fn rebuild_if_empty(
                     batch = RollupBatch::default();
                 }
             }
-            current = Some(Current {
+            current = Some(StoredResponse {
                 id,
                 hash,
                 store,
@@ -530,4 +513,66 @@ pub async fn rebuild_if_empty(
     batch.write(&mut tx).await?;
     tx.commit().await?;
     Ok(count)
+}
+
+/// Stored definitions by hash, parsed; `None` for one that no longer parses.
+pub type Definitions = std::collections::HashMap<String, Option<crate::survey::Survey>>;
+
+/// Parses `(hash, source)` rows of `form_version`.
+pub fn parse_definitions(rows: impl IntoIterator<Item = (String, String)>) -> Definitions {
+    rows.into_iter()
+        .map(|(hash, source)| {
+            let survey = crate::survey::parse_survey("stored definition", &source).ok();
+            (hash, survey)
+        })
+        .collect()
+}
+
+/// A stored response as the rollups read it: its definition, store, form, time and raw answers.
+#[derive(Debug, Default)]
+pub struct StoredResponse {
+    pub id: i64,
+    /// The `form_version` hash it was given against.
+    pub hash: String,
+    pub store: Option<String>,
+    pub form: String,
+    /// `submitted_at` as stored (RFC 3339).
+    pub at: String,
+    pub raw: crate::answers::RawAnswers,
+}
+
+/// Adds what one stored response contributes to the rollups, read against its own stored
+/// definition and counted under the stores' local day of its time. The rebuild and a
+/// manager's accepting a held response both go through here, so they always agree.
+/// Returns false (adding nothing) when its definition is missing or no longer parses,
+/// or its time is not RFC 3339.
+pub fn add_stored(
+    batch: &mut RollupBatch,
+    definitions: &Definitions,
+    r: &StoredResponse,
+    utc_offset: time::UtcOffset,
+) -> bool {
+    use time::format_description::well_known::Rfc3339;
+    let Some(Some(survey)) = definitions.get(&r.hash) else {
+        return false;
+    };
+    let checked = crate::answers::check(
+        survey,
+        &r.raw,
+        crate::answers::Scope::All,
+        survey.default_lang,
+    );
+    let Ok(day) =
+        time::OffsetDateTime::parse(&r.at, &Rfc3339).map(|t| t.to_offset(utc_offset).date())
+    else {
+        return false;
+    };
+    let contribution = crate::rollup::contribution(survey, &checked.answers);
+    batch.add(
+        &r.form,
+        r.store.as_deref().unwrap_or(""),
+        day,
+        &contribution,
+    );
+    true
 }

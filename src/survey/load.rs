@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::raw::{RawChoice, RawGroup, RawSurvey, RawText};
-use super::{Choice, Group, Survey, Text};
+use super::{Choice, Group, ReceiptMode, Survey, Text};
 use crate::i18n::Lang;
 
 /// One problem in a survey file. `Display` gives `file:line:column: field: reason`.
@@ -156,6 +156,7 @@ impl Cx<'_> {
                 format!("'{other}' is not a kind; use \"survey\" or \"audit\""),
             ),
         }
+        let receipt = self.receipt_mode(s.receipt.as_ref());
         let title = self.text(&s.title, "settings.title");
         let description = s
             .description
@@ -194,9 +195,38 @@ impl Cx<'_> {
             languages: self.langs.clone(),
             groups,
             audit: self.audit,
+            receipt,
             hash: hex::encode(Sha256::digest(self.source.as_bytes())),
             source: self.source.to_owned(),
         })
+    }
+
+    /// `settings.receipt`, read after `settings.kind`: a mystery shopper's visit has
+    /// no customer receipt to check.
+    fn receipt_mode(&mut self, raw: Option<&Spanned<String>>) -> ReceiptMode {
+        let Some(at) = raw else {
+            return ReceiptMode::Off;
+        };
+        let mode = match at.get_ref().as_str() {
+            "required" => ReceiptMode::Required,
+            "optional" => ReceiptMode::Optional,
+            other => {
+                self.error(
+                    at,
+                    "settings.receipt",
+                    format!("'{other}' is not a receipt setting; use \"required\" or \"optional\", or leave it out"),
+                );
+                return ReceiptMode::Off;
+            }
+        };
+        if self.audit {
+            self.error(
+                at,
+                "settings.receipt",
+                "audits (kind = \"audit\") take no receipt code; receipts are for customer surveys",
+            );
+        }
+        mode
     }
 
     fn text(&mut self, raw: &Spanned<RawText>, field: &str) -> Text {

@@ -42,6 +42,8 @@ pub struct Survey {
     pub groups: Vec<Group>,
     /// A mystery-shopping checklist (`settings.kind = "audit"`), scored and reviewed.
     pub audit: bool,
+    /// Whether the form asks for a receipt code (`settings.receipt`).
+    pub receipt: ReceiptMode,
     /// SHA-256 of the file's bytes: stored with every response so an answer
     /// can always be traced to the exact definition it was given against.
     pub hash: String,
@@ -67,6 +69,20 @@ impl Survey {
     pub fn answerable(&self) -> impl Iterator<Item = &Question> {
         self.questions().filter(|q| !matches!(q.kind, Kind::Note))
     }
+}
+
+/// Whether a customer survey asks for the code printed on the till slip (see
+/// `docs/receipt-codes.md`): one purchase, one response.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReceiptMode {
+    /// No receipt field (`settings.receipt` absent).
+    #[default]
+    Off,
+    /// A code may be given; one that is given must be valid and unused.
+    Optional,
+    /// No response without a valid, unused code.
+    Required,
 }
 
 /// A section of the form; the no-JS renderer shows one group per page.

@@ -26,6 +26,8 @@ pub struct RawSettings {
     pub languages: Spanned<Vec<String>>,
     /// "survey" (default) or "audit" for a mystery-shopping checklist.
     pub kind: Option<Spanned<String>>,
+    /// "required" or "optional": the form asks for the code on the till slip.
+    pub receipt: Option<Spanned<String>>,
 }
 
 /// A plain string (allowed in single-language surveys) or one entry per language.

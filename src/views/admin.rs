@@ -6,6 +6,7 @@ use super::staff::{Viewer, csrf, field, notice, public_page, select, staff_page,
 use crate::answers::FieldErrors;
 use crate::auth::Role;
 use crate::db::stores::Store;
+use crate::db::tokens::{Scope, TokenInfo};
 use crate::db::users::User;
 
 pub fn login_page(csrf_token: &str, username: &str, message: Option<&str>) -> Markup {
@@ -156,33 +157,72 @@ pub fn poster_page(
     )
 }
 
-/// API tokens: the list, a form for a new one, and a new token shown once.
+/// What the "new token" form was filled with, to show it again on an error.
+#[derive(Debug, Default)]
+pub struct NewTokenValues {
+    pub name: String,
+    /// `submit`, `sales`, or empty when none was chosen.
+    pub scope: String,
+    /// A store code; empty: any store.
+    pub store: String,
+    pub trusted: bool,
+}
+
+/// Where a token of each scope is sent.
+fn endpoint(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Submit => "POST /api/v1/forms/{id}/responses",
+        Scope::Sales => "POST /api/v1/sales",
+    }
+}
+
+/// API tokens: the list with each token's scope, store and trust, a form for a new one,
+/// and a new token shown once.
 pub fn tokens_page(
     viewer: &Viewer,
-    tokens: &[(i64, String, String, bool)],
-    new_token: Option<&str>,
+    tokens: &[TokenInfo],
+    stores: &[Store],
+    form: &NewTokenValues,
+    errors: &FieldErrors,
+    new_token: Option<(&str, Scope)>,
 ) -> Markup {
+    let scopes: Vec<(String, String)> = vec![
+        ("submit".into(), "submit: customer responses".into()),
+        ("sales".into(), "sales: daily sales figures".into()),
+    ];
+    let store_error = errors.get("store");
+    let trusted_error = errors.get("trusted");
+    let trusted_described = if trusted_error.is_some() {
+        "err-trusted trusted-hint"
+    } else {
+        "trusted-hint"
+    };
     staff_page(
         viewer,
         "API tokens",
         html! {
-            @if let Some(t) = new_token {
+            @if let Some((t, scope)) = new_token {
                 div.summary role="status" {
                     p { strong { "Copy this token now; it is not shown again:" } }
                     p { code { (t) } }
-                    p.hint { "Send it as " code { "Authorization: Bearer …" } " to " code { "POST /api/v1/sales" } "." }
+                    p.hint { "Send it as " code { "Authorization: Bearer …" } " to " code { (endpoint(scope)) } "." }
                 }
             }
+            p { "Create tokens here or with " code { "manyi token add --name NAME --scope submit|sales [--store CODE] [--trusted]" } "." }
             div.wide { table {
-                thead { tr { th { "Name" } th { "Created (UTC)" } th { "Status" } th {} } }
+                thead { tr { th { "Name" } th { "Scope" } th { "Store" } th { "Trusted" } th { "Created (UTC)" } th { "Status" } th {} } }
                 tbody {
-                    @for (id, name, created, revoked) in tokens {
+                    @for t in tokens {
                         tr {
-                            td { (name) } td { (created) }
-                            td { @if *revoked { span.tag.flag { "revoked" } } @else { "active" } }
+                            td { (t.name) }
+                            td { (t.scope.as_str()) }
+                            td { @if let Some(code) = &t.store { (code) } @else { "any store" } }
+                            td { @if t.trusted { span.tag { "trusted" } } @else { "no" } }
+                            td { (t.created_at) }
+                            td { @if t.revoked { span.tag.flag { "revoked" } } @else { "active" } }
                             td {
-                                @if !*revoked {
-                                    form.inline method="post" action={ "/admin/tokens/" (id) "/revoke" } {
+                                @if !t.revoked {
+                                    form.inline method="post" action={ "/admin/tokens/" (t.id) "/revoke" } {
                                         (csrf(&viewer.csrf))
                                         button.sec type="submit" { "Revoke" }
                                     }
@@ -195,7 +235,28 @@ pub fn tokens_page(
             h2 { "New token" }
             form method="post" action="/admin/tokens" {
                 (csrf(&viewer.csrf))
-                (field("name", "What it is for (e.g. POS nightly export)", "text", "", &FieldErrors::new()))
+                (field("name", "What it is for (e.g. POS nightly export, Kiosk at S001)", "text", &form.name, errors))
+                (select("scope", "What it may send", &scopes, &form.scope, errors))
+                div.field {
+                    label for="store" { "Store" }
+                    @if let Some(e) = store_error { p.err id="err-store" { (e) } }
+                    select id="store" name="store" aria-invalid=[store_error.map(|_| "true")] aria-describedby=[store_error.map(|_| "err-store")] {
+                        option value="" { "Any store" }
+                        @for s in stores {
+                            option value=(s.code) selected[s.code == form.store] { (s.code) " · " (s.name) }
+                        }
+                    }
+                    p.hint { "A token bound to one store (a kiosk or tablet in the store) can only submit for that store." }
+                }
+                div.field {
+                    @if let Some(e) = trusted_error { p.err id="err-trusted" { (e) } }
+                    label {
+                        input type="checkbox" id="trusted" name="trusted" value="yes" checked[form.trusted]
+                            aria-invalid=[trusted_error.map(|_| "true")] aria-describedby=(trusted_described);
+                        " Trusted"
+                    }
+                    p.hint id="trusted-hint" { "Tick for a POS or CRM that forwards answers it collected itself: its responses skip the per-address, duplicate and burst checks, and only the token's own, higher rate limit applies." }
+                }
                 button type="submit" { "Create token" }
             }
         },

@@ -27,7 +27,45 @@ pub struct FormPage<'a> {
     pub token: &'a str,
     pub store: Option<&'a str>,
     /// Shown above the questions, e.g. why a submit was not stored.
-    pub notice: Option<Ui>,
+    pub notice: Option<Notice>,
+    /// The receipt code, for a survey that asks for one (`settings.receipt`).
+    pub receipt: Option<ReceiptField<'a>>,
+}
+
+/// The receipt code as the page carries it: typed on the first page, hidden after.
+pub struct ReceiptField<'a> {
+    pub value: &'a str,
+    pub required: bool,
+    /// Shown as an input (on the first page, until a valid code came from the link).
+    pub editable: bool,
+}
+
+/// Why a submit was not stored, said in every language of the form.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Notice {
+    Ui(Ui),
+    /// Too many responses from this connection lately: try again in this many minutes.
+    Wait {
+        minutes: u64,
+    },
+    /// A receipt code that can't be taken.
+    Receipt(crate::receipt::ReceiptError),
+}
+
+impl Notice {
+    pub fn text(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Notice::Ui(ui), _) => ui.text(lang).to_owned(),
+            (Notice::Wait { minutes }, Lang::Zh) => format!(
+                "这个网络最近已经提交了好几份问卷，您的回答尚未保存。答案都还在，请约 {minutes} 分钟后再点“提交”。"
+            ),
+            (Notice::Wait { minutes }, Lang::En) => format!(
+                "Several responses were sent from this connection recently, so yours is not saved yet. Your answers are all still here: please press Submit again in about {minutes} minute{}.",
+                if *minutes == 1 { "" } else { "s" }
+            ),
+            (Notice::Receipt(e), _) => e.message(lang).to_owned(),
+        }
+    }
 }
 
 pub fn form_page(p: &FormPage) -> Markup {
@@ -68,7 +106,7 @@ pub fn form_page(p: &FormPage) -> Markup {
             @if p.page_number == 1 {
                 @if let Some(d) = &s.description { p { (d.get(lang)) } }
             }
-            @if let Some(notice) = p.notice {
+            @if let Some(notice) = &p.notice {
                 // Both languages: the respondent may have switched, and this must be read.
                 div.summary role="alert" {
                     p.err { (notice.text(lang)) }
@@ -92,6 +130,21 @@ pub fn form_page(p: &FormPage) -> Markup {
             input type="hidden" name="_lang" value=(lang);
             input type="hidden" name="_seen" value=(seen.join(" "));
             @if let Some(store) = p.store { input type="hidden" name="_store" value=(store); }
+            @if let Some(r) = &p.receipt {
+                @if r.editable && p.page_number == 1 {
+                    div.q {
+                        label for="q-_receipt" {
+                            (Ui::ReceiptLabel.text(lang)) " "
+                            span.req { "(" (if r.required { Ui::Required } else { Ui::Optional }.text(lang)) ")" }
+                        }
+                        p.hint { (Ui::ReceiptHint.text(lang)) }
+                        input type="text" id="q-_receipt" name="_receipt" value=(r.value)
+                            inputmode="numeric" autocomplete="off" maxlength="40" required[r.required];
+                    }
+                } @else {
+                    input type="hidden" name="_receipt" value=(r.value);
+                }
+            }
             // Answers from other pages travel along, so Back and Next never lose them.
             @for q in s.answerable().filter(|q| !p.visible.iter().any(|v| v.name == q.name)) {
                 @for v in p.values.get(&q.name).into_iter().flatten() {
@@ -273,4 +326,10 @@ pub fn thanks_page(survey: &Survey, lang: Lang) -> Markup {
             p { (Ui::ThanksBody.text(lang)) }
         },
     )
+}
+
+impl From<Ui> for Notice {
+    fn from(ui: Ui) -> Notice {
+        Notice::Ui(ui)
+    }
 }

@@ -4,10 +4,11 @@ pub mod admin;
 pub mod audit_form;
 pub mod audits;
 mod form;
+pub mod held;
 mod layout;
 pub mod reports;
 pub mod review;
 pub mod staff;
 
-pub use form::{Fields, FormPage, form_page, question, thanks_page};
+pub use form::{Fields, FormPage, Notice, ReceiptField, form_page, question, thanks_page};
 pub use layout::{error_page, layout, layout_with};

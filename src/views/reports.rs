@@ -19,6 +19,8 @@ pub struct Dashboard<'a> {
     pub stores: &'a [Store],
     pub regions: &'a [String],
     pub forms: &'a [(String, String)],
+    /// Responses over the same forms, stores and days that the quality checks held back.
+    pub held: i64,
 }
 
 fn t(lang: Lang, zh: &'static str, en: &'static str) -> &'static str {
@@ -56,6 +58,24 @@ fn select(
             }
         }
     }
+}
+
+/// The held queue's filter for the report's forms, stores and days.
+fn held_query(f: &Filter) -> String {
+    let mut q = format!("from={}&to={}", f.from, f.to);
+    for (k, v) in [
+        ("form", &f.form),
+        ("store", &f.store),
+        ("region", &f.region),
+    ] {
+        if let Some(v) = v {
+            q.push_str(&format!(
+                "&{k}={}",
+                percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+            ));
+        }
+    }
+    q
 }
 
 pub fn dashboard(d: &Dashboard) -> Markup {
@@ -122,6 +142,14 @@ pub fn dashboard(d: &Dashboard) -> Markup {
         }
         p.hint { (f.from) " – " (f.to) " · " (t(lang, "与上一同长时段比较", "compared with the range of the same length before it")) " · "
             (t(lang, "少于", "fewer than")) " " (f.min_n) " " (t(lang, "个回答时不显示数值", "answers show no number")) }
+        @if d.held > 0 {
+            p role="status" {
+                a href={ "/responses/held?" (held_query(f)) } {
+                    strong { (d.held) } " " (t(lang, "份回答暂缓计入", "held back"))
+                }
+                span.hint { " · " (t(lang, "质量检查标记的回答不计入任何指标，经理接受后才计入", "flagged by the quality checks; they count in no number here until a manager accepts them")) }
+            }
+        }
         div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.75rem" {
             @for m in Metric::ALL {
                 @let (now, before) = headline(d.data, m);

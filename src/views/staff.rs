@@ -46,6 +46,7 @@ pub fn staff_page_in(viewer: &Viewer, lang: Lang, title: &str, body: Markup) -> 
             a href="/audits" { @if viewer.role.is_staff() { "Audits" } @else { "My assignments" } }
             @if viewer.role.is_staff() {
                 a href="/reports" { "Reports" }
+                a href="/responses/held" { "Held responses" }
                 a href="/assignments/new" { "New assignment" }
                 a href="/admin/stores" { "Stores" }
             }

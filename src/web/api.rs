@@ -9,10 +9,13 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::AppState;
+use super::api_token::SubmitClient;
+use super::auth::ClientAddr;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
-use crate::db::responses::Submission;
+use crate::db::responses::{Checks, Submission};
 use crate::error::{ApiError, Error};
 use crate::i18n::Lang;
+use crate::intake::checks::{Candidate, Respondent};
 use crate::survey::{Kind, Survey};
 
 type ApiResult<T> = Result<T, ApiError>;
@@ -119,11 +122,16 @@ struct Body {
     answers: Map<String, Value>,
 }
 
-#[tracing::instrument(skip_all, fields(form = %form_id))]
+/// Takes one response from a client with a `submit` token (checked from the headers
+/// before the body is read). A store-bound token stores for its store only, and the
+/// token's own limits apply: see `api_limits`.
+#[tracing::instrument(skip_all, fields(form = %form_id, token = client.id))]
 async fn submit(
     State(state): State<AppState>,
+    SubmitClient(client): SubmitClient,
     Path(form_id): Path<String>,
     headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
     body: Result<Json<Body>, JsonRejection>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let survey = state.customer_survey(&form_id)?;
@@ -143,7 +151,7 @@ async fn submit(
                 )
             })?,
     };
-    let store = crate::stores::resolve(&state.db, body.store)
+    let store = crate::stores::resolve(&state.db, client.store_for(body.store)?)
         .await
         .map_err(|e| match e {
             Error::BadRequest(message) => field_error("store", message),
@@ -155,28 +163,70 @@ async fn submit(
         return Err(ApiError(Error::Invalid(checked.errors)));
     }
     let key = idempotency_key(&headers)?.map(|k| format!("api:{}:{k}", survey.id));
+    // Taken just before storing and given back unless a response is stored, so only
+    // stored responses count against the token.
+    let permit = client.reserve(&state)?;
+    // A trusted token's own system vouches for its respondents; anyone else's answers
+    // go through the quality checks (the API has no page timing, so not "too fast").
+    let candidate = Candidate {
+        survey: &survey,
+        answers: &checked.answers,
+        store: store.as_deref(),
+        who: Respondent {
+            address: &addr,
+            device: None,
+            elapsed_secs: None,
+        },
+    };
+    let flags = if client.trusted {
+        Vec::new()
+    } else {
+        state
+            .intake
+            .flags(&state.db.read, state.settings.today(), &candidate)
+            .await?
+    };
     let (submitted_at, day) = state.settings.received_now();
     let stored = state
         .db
         .writer
         .submit(Submission {
             survey: survey.clone(),
-            store,
+            store: store.clone(),
             lang: lang.code(),
-            answers: checked.answers,
+            answers: checked.answers.clone(),
             submission_key: key,
             submitted_at,
             day,
-            checks: Default::default(),
+            checks: Checks {
+                receipt: None,
+                flags,
+            },
         })
         .await
         .map_err(Error::from)?;
+    tracing::debug!(
+        token = client.id,
+        trusted = client.trusted,
+        created = stored.created,
+        "response received by the API"
+    );
     let status = if stored.created {
+        permit.stored(std::time::Instant::now());
+        if !client.trusted {
+            state.intake.remember(&candidate);
+        }
         StatusCode::CREATED
     } else {
+        // An idempotent replay: nothing new was stored.
+        drop(permit);
         StatusCode::OK
     };
-    Ok((status, Json(json!({ "id": stored.public_id }))))
+    // A held response is stored and counts once a manager accepts it.
+    Ok((
+        status,
+        Json(json!({ "id": stored.public_id, "held": stored.held })),
+    ))
 }
 
 fn field_error(field: &str, message: String) -> ApiError {

@@ -8,18 +8,23 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use rand::RngCore;
 use serde::Deserialize;
 
 use super::AppState;
+use super::auth::ClientAddr;
 use super::body::FormBody;
+use super::form_intake;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
+use crate::auth::signed::unix_now;
 use crate::db::WriteError;
-use crate::db::responses::Submission;
+use crate::db::responses::{Checks, Submission};
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, Ui};
-use crate::survey::Survey;
-use crate::views::{self, FormPage};
+use crate::intake::checks::{Candidate, Respondent};
+use crate::intake::form_token::{self, TokenCheck};
+use crate::receipt::ReceiptError;
+use crate::survey::{ReceiptMode, Survey};
+use crate::views::{self, FormPage, Notice};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,6 +36,8 @@ pub fn routes() -> Router<AppState> {
 pub struct FormQuery {
     lang: Option<String>,
     store: Option<String>,
+    /// A receipt code from the till slip's QR code.
+    r: Option<String>,
 }
 
 fn query(q: Result<Query<FormQuery>, QueryRejection>) -> Result<FormQuery> {
@@ -57,15 +64,15 @@ fn lang_for(survey: &Survey, asked: Option<&str>, headers: &HeaderMap) -> Lang {
     )
 }
 
-/// A fresh token for one filling of the form, so a double submit stores once.
-fn new_token() -> String {
-    let mut bytes = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    hex::encode(bytes)
+/// A fresh signed token for one filling of the form at `store` (see `intake::form_token`).
+async fn new_token(state: &AppState, form_id: &str, store: Option<&str>) -> Result<String> {
+    let key = state.intake.form_key(&state.db.write).await?;
+    Ok(form_token::issue(key, form_id, store, unix_now()))
 }
 
+/// Tokens are `issued.nonce.signature`: digits, hex and dots, far below this length.
 fn is_token(t: &str) -> bool {
-    t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit())
+    t.len() <= 160 && t.bytes().all(|b| b.is_ascii_hexdigit() || b == b'.')
 }
 
 #[tracing::instrument(skip_all, fields(form = %form_id))]
@@ -77,23 +84,51 @@ async fn show(
 ) -> Result<Response> {
     let survey = state.customer_survey(&form_id)?;
     let q = query(q)?;
-    let store = crate::stores::resolve(&state.db, q.store).await?;
     let lang = lang_for(&survey, q.lang.as_deref(), &headers);
+    // A code from the slip's QR link names the store; a bad one is said at once, and
+    // the customer can type it again on the first page.
+    let linked = match q
+        .r
+        .as_deref()
+        .filter(|_| survey.receipt != ReceiptMode::Off)
+    {
+        Some(code) => Some((code, form_intake::check_receipt(&state, code).await?)),
+        None => None,
+    };
+    let receipt_store = linked
+        .as_ref()
+        .and_then(|(_, r)| r.as_ref().ok().map(|r| r.store.clone()));
+    let store = match receipt_store {
+        Some(store) => Some(store),
+        None => crate::stores::resolve(&state.db, q.store).await?,
+    };
     let raw = RawAnswers::new();
     let first = answers::check(&survey, &raw, Scope::All, lang)
         .relevant_groups
         .iter()
         .position(|r| *r)
         .unwrap_or(0);
+    let token = new_token(&state, &survey.id, store.as_deref()).await?;
+    let receipt_value = linked.as_ref().map(|(code, _)| *code).unwrap_or_default();
     let draw = Draw {
         survey: &survey,
         lang,
         raw: &raw,
         seen: &[],
-        token: &new_token(),
+        token: &token,
         store: store.as_deref(),
+        receipt: receipt_value,
+        receipt_fixed: linked.as_ref().is_some_and(|(_, r)| r.is_ok()),
     };
-    Ok(draw.page(first, &FieldErrors::new(), StatusCode::OK))
+    let notice = match &linked {
+        Some((_, Err(e))) => Some(Notice::Receipt(*e)),
+        _ => None,
+    };
+    let mut response = draw.page_with(first, &FieldErrors::new(), StatusCode::OK, notice);
+    if let Some(cookie) = form_intake::device_cookie(&headers, state.settings.secure_cookies) {
+        response.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(response)
 }
 
 /// The hidden fields a page posts besides the answers.
@@ -104,6 +139,7 @@ struct Meta {
     token: Option<String>,
     lang: Option<String>,
     store: Option<String>,
+    receipt: Option<String>,
     /// Questions shown so far; `None` when the page did not say (a hand-made post).
     seen: Option<Vec<String>>,
 }
@@ -123,6 +159,7 @@ fn split(survey: &Survey, pairs: Vec<(String, String)>) -> (Meta, RawAnswers) {
             "_token" => meta.token = Some(value).filter(|t| is_token(t)),
             "_lang" => meta.lang = Some(value),
             "_store" => meta.store = Some(value),
+            "_receipt" => meta.receipt = Some(value).filter(|r| !r.trim().is_empty()),
             "_seen" => {
                 meta.seen = Some(
                     value
@@ -153,14 +190,28 @@ async fn submit(
     State(state): State<AppState>,
     Path(form_id): Path<String>,
     headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
     FormBody(pairs): FormBody,
 ) -> Result<Response> {
+    if form_intake::cross_site(&headers) {
+        return Err(Error::Forbidden(form_intake::CROSS_SITE.into()));
+    }
     let survey = state.customer_survey(&form_id)?;
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
     let store = crate::stores::resolve(&state.db, meta.store).await?;
     let page = posted_page(meta.page, &survey);
-    let token = meta.token.unwrap_or_else(new_token);
+    let key = state.intake.form_key(&state.db.write).await?;
+    let lifetime = state.intake.policy.token_lifetime.as_secs();
+    let checked_token = meta.token.as_deref().map_or(TokenCheck::Forged, |t| {
+        form_token::check(key, t, &survey.id, store.as_deref(), unix_now(), lifetime)
+    });
+    // A token this server did not issue (or too old) is swapped for a fresh one at
+    // once, so the pages that follow carry a good one; only storing needs the original.
+    let token = match (checked_token, meta.token) {
+        (TokenCheck::Valid { .. }, Some(t)) => t,
+        _ => form_token::issue(key, &survey.id, store.as_deref(), unix_now()),
+    };
     let nav = meta.nav.as_str();
     if let Some(code) = nav.strip_prefix("lang-") {
         lang = Lang::parse(code)
@@ -175,6 +226,8 @@ async fn submit(
         seen,
         token: &token,
         store: store.as_deref(),
+        receipt: meta.receipt.as_deref().unwrap_or_default(),
+        receipt_fixed: false,
     };
     let here = answers::check(&survey, &raw, Scope::Group(page), lang);
     match nav {
@@ -215,16 +268,112 @@ async fn submit(
     {
         return Ok(draw.page(bad, &all.errors, StatusCode::UNPROCESSABLE_ENTITY));
     }
+    let last = (0..survey.groups.len())
+        .rev()
+        .find(|g| all.relevant_groups[*g])
+        .unwrap_or(page);
+    // Nothing is stored below without a token this server issued: the page comes back
+    // with every answer, a fresh token and a notice, so one more press stores it.
+    if !matches!(checked_token, TokenCheck::Valid { .. }) {
+        tracing::info!(
+            ?checked_token,
+            "form post without a valid token; nothing stored"
+        );
+        return Ok(draw.page_with(
+            last,
+            &FieldErrors::new(),
+            StatusCode::BAD_REQUEST,
+            Some(Notice::Ui(Ui::TokenStale)),
+        ));
+    }
+    // One purchase, one response: a code that doesn't check out sends the customer back
+    // to the first page, where it is typed, with every answer kept.
+    let receipt = match (survey.receipt, meta.receipt.as_deref()) {
+        (ReceiptMode::Off, _) | (ReceiptMode::Optional, None) => None,
+        (ReceiptMode::Required, None) => {
+            let first = (0..survey.groups.len())
+                .find(|g| all.relevant_groups[*g])
+                .unwrap_or(0);
+            return Ok(draw.page_with(
+                first,
+                &FieldErrors::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(Notice::Receipt(ReceiptError::Malformed)),
+            ));
+        }
+        (_, Some(code)) => match form_intake::check_receipt(&state, code).await? {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let first = (0..survey.groups.len())
+                    .find(|g| all.relevant_groups[*g])
+                    .unwrap_or(0);
+                return Ok(draw.page_with(
+                    first,
+                    &FieldErrors::new(),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some(Notice::Receipt(e)),
+                ));
+            }
+        },
+    };
+    // The response's store: the receipt's, else the page's.
+    let store = match &receipt {
+        Some(r) => Some(r.store.clone()),
+        None => store.clone(),
+    };
+    let permit = match state
+        .intake
+        .addresses
+        .reserve(&addr, &survey.id, std::time::Instant::now())
+    {
+        Ok(permit) => permit,
+        Err(wait) => {
+            tracing::info!(%addr, wait_secs = wait.secs(), "form limit per address reached; nothing stored");
+            let mut response = draw.page_with(
+                last,
+                &FieldErrors::new(),
+                StatusCode::TOO_MANY_REQUESTS,
+                Some(Notice::Wait {
+                    minutes: wait.minutes(),
+                }),
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(wait.secs()));
+            return Ok(response);
+        }
+    };
+    let device = form_intake::device(&headers);
+    let candidate = Candidate {
+        survey: &survey,
+        answers: &all.answers,
+        store: store.as_deref(),
+        who: Respondent {
+            address: &addr,
+            device: device.as_deref(),
+            elapsed_secs: match checked_token {
+                TokenCheck::Valid { age_secs } => Some(age_secs),
+                _ => None,
+            },
+        },
+    };
+    let flags = state
+        .intake
+        .flags(&state.db.read, state.settings.today(), &candidate)
+        .await?;
     let (submitted_at, day) = state.settings.received_now();
     let submission = Submission {
         survey: survey.clone(),
         store: store.clone(),
         lang: lang.code(),
-        answers: all.answers,
+        answers: all.answers.clone(),
         submission_key: Some(token.clone()),
         submitted_at,
         day,
-        checks: Default::default(),
+        checks: Checks {
+            receipt: receipt.map(|r| r.used),
+            flags,
+        },
     };
     let stored = match state.db.writer.submit(submission).await {
         Ok(stored) => stored,
@@ -232,29 +381,35 @@ async fn submit(
         // token, so pressing Submit again stores exactly once.
         Err(e) => {
             let (status, notice) = match e {
-                WriteError::Full => (StatusCode::INSUFFICIENT_STORAGE, Ui::SaveFull),
-                WriteError::Busy => (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveBusy),
-                WriteError::ReceiptUsed => (StatusCode::CONFLICT, Ui::ReceiptUsed),
+                WriteError::Full => (StatusCode::INSUFFICIENT_STORAGE, Ui::SaveFull.into()),
+                WriteError::Busy => (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveBusy.into()),
+                WriteError::ReceiptUsed => {
+                    (StatusCode::CONFLICT, Notice::Receipt(ReceiptError::Reused))
+                }
                 WriteError::Unavailable(cause) => {
                     tracing::error!(%cause, "could not store a form response");
-                    (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveFull)
+                    (StatusCode::SERVICE_UNAVAILABLE, Ui::SaveFull.into())
                 }
             };
-            let last = (0..survey.groups.len())
-                .rev()
-                .find(|g| all.relevant_groups[*g])
-                .unwrap_or(page);
             let mut response = draw.page_with(last, &FieldErrors::new(), status, Some(notice));
-            response.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(Error::RETRY_AFTER_SECONDS),
-            );
+            if status != StatusCode::CONFLICT {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(Error::RETRY_AFTER_SECONDS),
+                );
+            }
             return Ok(response);
         }
     };
+    // A repeat of a stored token stored nothing new: its place is given back.
+    if stored.created {
+        permit.stored();
+        state.intake.remember(&candidate);
+    }
     tracing::info!(
         response = stored.id,
         created = stored.created,
+        held = stored.held,
         "response stored"
     );
     // Redirect after POST, so a refresh of the thank-you page cannot post again.
@@ -283,6 +438,9 @@ struct Draw<'a> {
     seen: &'a [String],
     token: &'a str,
     store: Option<&'a str>,
+    receipt: &'a str,
+    /// A valid code came with the link: it is carried, not asked for.
+    receipt_fixed: bool,
 }
 
 impl Draw<'_> {
@@ -295,7 +453,7 @@ impl Draw<'_> {
         page: usize,
         errors: &FieldErrors,
         status: StatusCode,
-        notice: Option<Ui>,
+        notice: Option<Notice>,
     ) -> Response {
         let s = self.survey;
         let checked = answers::check(s, self.raw, Scope::Group(page), self.lang);
@@ -321,6 +479,11 @@ impl Draw<'_> {
             token: self.token,
             store: self.store,
             notice,
+            receipt: (s.receipt != ReceiptMode::Off).then_some(views::ReceiptField {
+                value: self.receipt,
+                required: s.receipt == ReceiptMode::Required,
+                editable: !self.receipt_fixed,
+            }),
         });
         let mut response = (status, markup).into_response();
         // The page carries a one-time token and possibly answers: keep it out of caches.

@@ -2,12 +2,14 @@
 
 mod admin;
 mod api;
+pub mod api_token;
 mod audit_form;
 mod audits;
 mod auth;
 mod body;
 mod caching;
 mod csrf_form;
+mod held;
 mod panics;
 mod reports;
 mod review;
@@ -19,7 +21,9 @@ pub use csrf_form::field_errors;
 pub use form::decode_body;
 pub use panics::{catch_panics, install_panic_hook};
 pub use serve::ConnectionLimits;
+pub use uploads::{Posted, Unread, read_multipart};
 mod form;
+mod form_intake;
 
 use std::sync::Arc;
 
@@ -40,6 +44,7 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use crate::api_limits::ApiLimits;
 use crate::auth::LoginLimiter;
 use crate::db::Db;
 use crate::db::sessions::Sessions;
@@ -58,6 +63,10 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub settings: Arc<Settings>,
     pub limiter: Arc<LoginLimiter>,
+    /// Per-token limits on the JSON API, from `settings.api_limits`.
+    pub api_limits: Arc<ApiLimits>,
+    /// Form tokens, per-address limits and receipt keys, from `settings.intake`.
+    pub intake: Arc<crate::intake::Intake>,
 }
 
 /// Run-time settings that handlers need (from flags and `MANYI_*` variables).
@@ -82,6 +91,10 @@ pub struct Settings {
     pub connections: ConnectionLimits,
     /// Caps on a shopper's evidence photos.
     pub uploads: crate::audits::UploadLimits,
+    /// Integration tokens' rate limits and a kiosk's gap between responses.
+    pub api_limits: crate::api_limits::Policy,
+    /// Form-token lifetime, per-address limits and receipt age.
+    pub intake: crate::intake::Policy,
 }
 
 impl Settings {
@@ -120,6 +133,8 @@ impl Default for Settings {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             connections: ConnectionLimits::default(),
             uploads: crate::audits::UploadLimits::default(),
+            api_limits: crate::api_limits::Policy::default(),
+            intake: crate::intake::Policy::default(),
         }
     }
 }
@@ -143,6 +158,8 @@ impl AppState {
         AppState {
             db,
             catalog: Arc::new(catalog),
+            api_limits: Arc::new(ApiLimits::new(settings.api_limits.clone())),
+            intake: Arc::new(crate::intake::Intake::new(settings.intake.clone())),
             settings: Arc::new(settings),
             limiter: Arc::new(LoginLimiter::default()),
         }
@@ -178,6 +195,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audits::routes())
         .merge(audit_form::routes())
         .merge(review::routes())
+        .merge(held::routes())
         .merge(reports::routes())
         .merge(sales::admin_routes());
     layered(routes, state)

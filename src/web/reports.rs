@@ -42,7 +42,11 @@ async fn show(
     user.require_staff()?;
     let lang = lang(&q, &headers);
     let f = filter(&state, &q)?;
-    let data = Data::load(&state.db.read, &f).await?;
+    // One count of held responses per dashboard, beside the rollup reads, never per chart.
+    let (data, held) = tokio::try_join!(
+        Data::load(&state.db.read, &f),
+        crate::db::held::count_for_report(&state.db.read, &f, state.settings.utc_offset),
+    )?;
     let viewer = user.viewer().await?;
     let stores = crate::db::stores::list(&state.db.read).await?;
     let regions = crate::db::reports::regions(&state.db.read).await?;
@@ -64,6 +68,7 @@ async fn show(
             stores: &stores,
             regions: &regions,
             forms: &forms,
+            held,
         })
     })
     .await

@@ -1,10 +1,9 @@
-//! Sales data over HTTP: the token-authenticated JSON API, and the admin page that issues tokens.
+//! Sales data over HTTP: the token-authenticated JSON API, and the admin page that issues integration tokens of every scope.
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, State};
-use axum::http::header;
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use axum::{Json, routing::get};
@@ -12,13 +11,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::AppState;
+use super::api_token::SalesClient;
 use super::csrf_form::CsrfForm;
 use crate::answers::FieldErrors;
 use crate::auth::CurrentUser;
-use crate::db::sales;
+use crate::db::tokens::{self, Scope};
+use crate::db::{sales, stores};
 use crate::error::{ApiError, Error, Result};
 use crate::sales::{RawSale, check_rows};
-use crate::views::admin::tokens_page;
+use crate::views::admin::{NewTokenValues, tokens_page};
 
 /// A day's sales for a few hundred stores fits easily.
 const SALES_BODY_LIMIT: usize = 5 * 1024 * 1024;
@@ -44,41 +45,24 @@ enum Body {
     Rows(Vec<RawSale>),
 }
 
-/// The id of the valid API token a request carries. Taken from the headers alone, and
-/// listed before the body in every token-protected handler: axum runs it first, so a
-/// request without a valid token is answered 401 before a byte of its body is read.
-pub struct ApiToken(pub i64);
-
-impl FromRequestParts<AppState> for ApiToken {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> std::result::Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or(Error::BadToken)?;
-        let id = sales::check_token(&state.db.read, token)
-            .await?
-            .ok_or(Error::BadToken)?;
-        Ok(ApiToken(id))
-    }
-}
-
 async fn import(
     State(state): State<AppState>,
-    ApiToken(token_id): ApiToken,
+    SalesClient(client): SalesClient,
     body: std::result::Result<Json<Body>, JsonRejection>,
 ) -> std::result::Result<Json<Value>, ApiError> {
     let Json(body) = body?;
     let rows = match body {
         Body::Wrapped { sales } | Body::Rows(sales) => sales,
     };
+    // A store-bound token sends its own store's figures, nobody else's.
+    if let Some(bound) = &client.store
+        && let Some(other) = rows.iter().find(|r| r.store.trim() != bound)
+    {
+        return Err(ApiError(Error::Forbidden(format!(
+            "This token is bound to store '{bound}' and cannot send sales for store '{}'. Nothing was stored.",
+            other.store.trim()
+        ))));
+    }
     if rows.is_empty() {
         return Err(ApiError(Error::Unprocessable(
             "Send at least one sales row.".into(),
@@ -104,32 +88,51 @@ async fn import(
         ApiError(Error::Invalid(errors))
     })?;
     sales::upsert_all(&state.db.write, &checked).await?;
-    tracing::info!(token = token_id, rows = checked.len(), "sales imported");
+    tracing::info!(token = client.id, rows = checked.len(), "sales imported");
     Ok(Json(json!({ "stored": checked.len() })))
 }
 
 async fn page(
     state: &AppState,
     user: &CurrentUser,
-    new_token: Option<&str>,
+    form: &NewTokenValues,
+    errors: &FieldErrors,
+    new_token: Option<(&str, Scope)>,
 ) -> Result<maud::Markup> {
     let viewer = user.viewer().await?;
     Ok(tokens_page(
         &viewer,
-        &sales::tokens(&state.db.read).await?,
+        &tokens::list(&state.db.read).await?,
+        &stores::list(&state.db.read).await?,
+        form,
+        errors,
         new_token,
     ))
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<maud::Markup> {
     user.require_admin()?;
-    page(&state, &user, None).await
+    page(
+        &state,
+        &user,
+        &NewTokenValues::default(),
+        &FieldErrors::new(),
+        None,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
 struct NewToken {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    scope: String,
+    /// Empty: any store.
+    #[serde(default)]
+    store: String,
+    /// Present when the box is ticked.
+    trusted: Option<String>,
 }
 
 async fn create(
@@ -138,25 +141,76 @@ async fn create(
     CsrfForm(form): CsrfForm<NewToken>,
 ) -> Result<Response> {
     user.require_admin()?;
-    let name = form.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(Error::BadRequest(
+    let values = NewTokenValues {
+        name: form.name.trim().to_owned(),
+        scope: form.scope.trim().to_owned(),
+        store: form.store.trim().to_owned(),
+        trusted: form.trusted.is_some(),
+    };
+    let mut errors = FieldErrors::new();
+    if values.name.is_empty() || values.name.chars().count() > 100 {
+        errors.insert(
+            "name".into(),
             "Name the token (at most 100 characters), e.g. \"POS export\".".into(),
-        ));
+        );
     }
-    let token = sales::create_token(&state.db.write, name, user.id).await?;
+    let scope = Scope::parse(&values.scope);
+    if scope.is_none() {
+        errors.insert(
+            "scope".into(),
+            "Choose what the token may send: submit (customer responses) or sales.".into(),
+        );
+    }
+    let store = (!values.store.is_empty()).then_some(values.store.as_str());
+    if let Some(code) = store
+        && !stores::exists(&state.db.read, code).await?
+    {
+        errors.insert("store".into(), format!("There is no store '{code}'."));
+    }
+    if values.trusted && scope == Some(Scope::Sales) {
+        errors.insert(
+            "trusted".into(),
+            "Only a submit token can be trusted: trust concerns the checks on responses.".into(),
+        );
+    }
+    let Some(scope) = scope.filter(|_| errors.is_empty()) else {
+        let page = page(&state, &user, &values, &errors, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let created = tokens::create(
+        &state.db.write,
+        &values.name,
+        scope,
+        store,
+        values.trusted,
+        Some(user.id),
+    )
+    .await?;
+    tracing::info!(token = created.id, %scope, "token created");
     // Shown once, now: only its digest is stored.
-    Ok(page(&state, &user, Some(&token)).await?.into_response())
+    let page = page(
+        &state,
+        &user,
+        &NewTokenValues::default(),
+        &FieldErrors::new(),
+        Some((&created.token, scope)),
+    )
+    .await?;
+    Ok(page.into_response())
 }
+
+/// The revoke button's form: nothing but its CSRF token.
+#[derive(Debug, Deserialize)]
+struct Empty {}
 
 async fn revoke(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    CsrfForm(_): CsrfForm<NewToken>,
+    CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Redirect> {
     user.require_admin()?;
-    if !sales::revoke(&state.db.write, id).await? {
+    if !tokens::revoke(&state.db.write, id).await? {
         return Err(Error::not_found("token", id));
     }
     Ok(Redirect::to("/admin/tokens"))

@@ -96,7 +96,7 @@ impl Book {
                 (Kind::Api(Some(key)), answers)
             }
             _ => {
-                let token = server::token(rng);
+                let token = server::form_token(&answers);
                 self.tokens.insert(token.clone(), answers.clone());
                 self.token_list.push(token.clone());
                 (Kind::Form(token), answers)

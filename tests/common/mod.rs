@@ -42,6 +42,15 @@ impl TestApp {
     }
 
     pub async fn with_catalog(catalog: Catalog) -> TestApp {
+        TestApp::with(catalog, manyi::web::Settings::default()).await
+    }
+
+    /// The shipped surveys with these settings (limits, lifetimes).
+    pub async fn with_settings(settings: manyi::web::Settings) -> TestApp {
+        TestApp::with(shipped_catalog(), settings).await
+    }
+
+    async fn with(catalog: Catalog, settings: manyi::web::Settings) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("test.db");
         let db = manyi::db::connect(&db_path).await.expect("database opens");
@@ -63,7 +72,7 @@ impl TestApp {
                 .expect("store");
         }
         TestApp {
-            state: AppState::new(db.clone(), catalog),
+            state: AppState::with_settings(db.clone(), catalog, settings),
             db,
             pool,
             db_path,
@@ -95,12 +104,42 @@ impl TestApp {
         (s, b)
     }
 
+    /// Posts a form body. A customer-form post (`/s/…`) without `_token` gets one the
+    /// server issued, from a GET of the form for the posted `_store`, as a browser would
+    /// have; tests of the token itself pass `_token` explicitly.
     pub async fn post_form(&self, uri: &str, body: &str) -> (u16, axum::http::HeaderMap, String) {
+        let mut body = body.to_owned();
+        if uri.starts_with("/s/")
+            && !body.split('&').any(|p| p.starts_with("_token="))
+            && let Some(token) = self.form_token(uri, &body).await
+        {
+            body = format!("_token={token}&{body}");
+        }
         let req = Request::post(uri)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(Body::from(body.to_owned()))
+            .body(Body::from(body))
             .unwrap();
         self.send(req).await
+    }
+
+    /// A token the server issued on the form page at `uri` for the `_store` in `body`
+    /// ten minutes ago, as for a customer who took their time: a test's instant post
+    /// would otherwise be held back as too fast (none when there is no such form).
+    pub async fn form_token(&self, uri: &str, body: &str) -> Option<String> {
+        let store = body
+            .split('&')
+            .find_map(|p| p.strip_prefix("_store="))
+            .map(|s| format!("?store={s}"))
+            .unwrap_or_default();
+        let (status, page) = self.get(&format!("{uri}{store}")).await;
+        let fresh = (status == 200).then(|| hidden(&page, "_token")).flatten()?;
+        let store = hidden(&page, "_store");
+        let form = uri.trim_start_matches("/s/").split(['/', '?']).next()?;
+        let key = self.state.intake.form_key(&self.pool).await.ok()?;
+        let issued = manyi::auth::signed::unix_now() - 600;
+        let token = manyi::intake::form_token::issue(key, form, store.as_deref(), issued);
+        assert_ne!(token, fresh);
+        Some(token)
     }
 
     pub async fn post_json(&self, uri: &str, body: &str) -> (u16, serde_json::Value) {
@@ -157,6 +196,56 @@ impl TestApp {
             .expect("insert")
             .expect("username free")
     }
+}
+
+impl TestApp {
+    /// Creates an integration token directly in the database; returns the token.
+    pub async fn api_token(
+        &self,
+        scope: manyi::db::tokens::Scope,
+        store: Option<&str>,
+        trusted: bool,
+    ) -> String {
+        manyi::db::tokens::create(&self.pool, "test client", scope, store, trusted, None)
+            .await
+            .expect("token")
+            .token
+    }
+
+    /// A token that may submit responses for any store, untrusted: the API's usual client.
+    pub async fn submit_token(&self) -> String {
+        self.api_token(manyi::db::tokens::Scope::Submit, None, false)
+            .await
+    }
+
+    /// A trusted submit token (a POS forwarding answers): only its high rate limit applies.
+    pub async fn trusted_token(&self) -> String {
+        self.api_token(manyi::db::tokens::Scope::Submit, None, true)
+            .await
+    }
+
+    /// Posts JSON with `Authorization: Bearer <token>`.
+    pub async fn post_json_as(
+        &self,
+        token: &str,
+        uri: &str,
+        body: &str,
+    ) -> (u16, serde_json::Value) {
+        let (s, _, b) = self.send(json_post(Some(token), uri, body)).await;
+        (
+            s,
+            serde_json::from_str(&b).unwrap_or(serde_json::Value::String(b)),
+        )
+    }
+}
+
+/// A JSON POST, with `Authorization: Bearer <token>` when a token is given.
+pub fn json_post(token: Option<&str>, uri: &str, body: &str) -> Request<Body> {
+    let mut req = Request::post(uri).header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    req.body(Body::from(body.to_owned())).unwrap()
 }
 
 /// A browser-like HTTP client against a real server: keeps cookies, never follows redirects.

@@ -20,8 +20,9 @@ pub fn surveys() -> String {
     format!("{}/surveys", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Creates the database with the three test stores, through the binary.
-pub fn import_stores(db: &Path) {
+/// Creates the database with the three test stores and a trusted submit token, through
+/// the binary; returns the token (see [`api_client`]).
+pub fn import_stores(db: &Path) -> String {
     let dir = tempfile::tempdir().expect("temp dir");
     let csv = dir.path().join("stores.csv");
     std::fs::write(
@@ -41,6 +42,33 @@ pub fn import_stores(db: &Path) {
         "stores import failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    seed_form_key(db);
+    // Trusted, like a POS forwarding answers: these tests load the write path, and the
+    // servers they start turn the trusted per-token limit off (see `Server::try_start`).
+    let out = Command::new(BIN)
+        .args([
+            "token",
+            "add",
+            "--name",
+            "tests",
+            "--scope",
+            "submit",
+            "--trusted",
+        ])
+        .arg("--db")
+        .arg(db)
+        .output()
+        .expect("run manyi token add");
+    assert!(
+        out.status.success(),
+        "token add failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .expect("the token on the last line")
+        .to_owned()
 }
 
 /// A running `manyi serve`. Killed with SIGKILL when dropped while still running.
@@ -75,6 +103,12 @@ impl Server {
             .arg(db)
             .args(extra)
             .env("MANYI_LOG", "manyi=warn")
+            // The fault tests measure the write path, not the per-token limit: a flag
+            // in `extra` still overrides this.
+            .env("MANYI_API_TRUSTED_PER_MINUTE", "0")
+            // Nor the per-address limits of the public form: every client is 127.0.0.1.
+            .env("MANYI_FORM_PER_HOUR", "0")
+            .env("MANYI_FORM_PER_DAY", "0")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -155,14 +189,65 @@ impl Drop for Server {
 
 /// A client that never follows redirects (the form answers 303) and gives up on a hung server.
 pub fn client() -> reqwest::Client {
+    builder().build().expect("client")
+}
+
+/// The same, sending `Authorization: Bearer <token>` with every request: the API needs
+/// it, and the form ignores it.
+pub fn api_client(token: &str) -> reqwest::Client {
+    let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+        .expect("a token is a valid header value");
+    auth.set_sensitive(true);
+    let headers = reqwest::header::HeaderMap::from_iter([(reqwest::header::AUTHORIZATION, auth)]);
+    builder().default_headers(headers).build().expect("client")
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client")
 }
 
-/// A random 32-hex-digit form token, like the ones the form page carries.
+/// The form-token key `import_stores` puts in every test database, so tests can make
+/// the tokens the server would issue without asking it for a page first.
+pub const TEST_FORM_KEY: [u8; 32] = [0x5a; 32];
+
+/// A token the server would have issued on the post-purchase form page for these
+/// answers' store ten minutes ago (a customer who took their time, not a too-fast post).
+pub fn form_token(answers: &Answers) -> String {
+    manyi::intake::form_token::issue(
+        &TEST_FORM_KEY,
+        "post-purchase",
+        answers.store,
+        manyi::auth::signed::unix_now() - 600,
+    )
+}
+
+/// Stores [`TEST_FORM_KEY`] as the database's form-token key (on its own thread and
+/// runtime, so sync and async callers alike can use it).
+fn seed_form_key(db: &Path) {
+    let db = db.to_owned();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let pool = open_plain(&db).await;
+            sqlx::query("insert into secret (name, value, created_at) values (?, ?, '2026-01-01T00:00:00Z')")
+                .bind(manyi::intake::FORM_KEY_NAME)
+                .bind(&TEST_FORM_KEY[..])
+                .execute(&pool)
+                .await
+                .expect("seed the form-token key");
+            pool.close().await;
+        });
+    })
+    .join()
+    .expect("seeding thread");
+}
+
+/// A random 32-hex-digit key, e.g. for `Idempotency-Key`.
 pub fn token(rng: &mut impl Rng) -> String {
     let bytes: [u8; 16] = rng.r#gen();
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -153,13 +153,20 @@ impl Cx<'_> {
         order: usize,
         own: Option<&str>,
     ) -> Option<Expr> {
-        // +1 skips the opening quote, so columns point into the expression.
+        // +1 skips the opening quote, so columns point into the expression. An offset
+        // into the parsed text is one into the file only when the file spells it as is:
+        // after an escape (`\t`, `\u3000`) or in a multi-line string it could land inside
+        // a character (a panic when slicing there), so those errors point at the string.
         let start = raw.span().start + 1;
+        let verbatim = self
+            .source
+            .get(start..)
+            .is_some_and(|s| s.starts_with(raw.get_ref().as_str()));
         let expr = match Expr::parse(raw.get_ref()) {
             Ok(e) => e,
             Err(e) => {
                 self.error_at(
-                    start + e.offset,
+                    if verbatim { start + e.offset } else { start },
                     field,
                     format!("cannot parse `{}`: {}", raw.get_ref(), e.message),
                 );

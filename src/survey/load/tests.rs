@@ -1,5 +1,5 @@
 use super::*;
-use crate::survey::{Indicator, Kind};
+use crate::survey::{Indicator, Kind, ReceiptMode};
 
 const VALID: &str = r#"
 [settings]
@@ -278,4 +278,50 @@ fn the_shipped_surveys_load() {
     let catalog = crate::survey::load_dir(&dir).expect("shipped surveys are valid");
     assert!(catalog.get("post-purchase").is_some());
     assert!(catalog.len() >= 2);
+}
+
+fn with_receipt(value: &str) -> String {
+    VALID.replace(
+        "languages = [\"zh\", \"en\"]\n",
+        &format!("languages = [\"zh\", \"en\"]\nreceipt = \"{value}\"\n"),
+    )
+}
+
+#[test]
+fn a_survey_asks_for_no_receipt_unless_it_says_so() {
+    let s = parse_survey("t.toml", VALID).expect("valid");
+    assert_eq!(s.receipt, ReceiptMode::Off);
+}
+
+#[test]
+fn a_receipt_may_be_required_or_optional() {
+    let s = parse_survey("t.toml", &with_receipt("required")).expect("valid");
+    assert_eq!(s.receipt, ReceiptMode::Required);
+    let s = parse_survey("t.toml", &with_receipt("optional")).expect("valid");
+    assert_eq!(s.receipt, ReceiptMode::Optional);
+}
+
+#[test]
+fn an_unknown_receipt_setting_is_refused_with_its_position() {
+    let e = one_error(&with_receipt("yes"));
+    assert_eq!(e.field, "settings.receipt");
+    assert_eq!(e.line, Some(8));
+    assert!(
+        e.message.contains("'yes'") && e.message.contains("\"required\" or \"optional\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_audit_takes_no_receipt() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/store-audit.toml");
+    let audit = std::fs::read_to_string(path).unwrap();
+    parse_survey("a.toml", &audit).expect("the shipped audit loads");
+    let src = audit.replace(
+        "kind = \"audit\"\n",
+        "kind = \"audit\"\nreceipt = \"optional\"\n",
+    );
+    let e = one_error(&src);
+    assert_eq!(e.field, "settings.receipt");
+    assert!(e.message.contains("audit"), "{e}");
 }

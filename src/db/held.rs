@@ -1,0 +1,520 @@
+//! SQL for held responses: the queue a manager works through, the count a report shows, and accepting or excluding them with the rollups updated in the same transaction.
+//!
+//! Held rows are few next to counted ones, and the partial index
+//! `response_held on response (form_id, submitted_at) where state = 'held'` holds only
+//! them, so every query over held responses names it (`indexed by`): with a form it
+//! seeks the form's range of times, without one it scans the held rows alone. Either
+//! way counted responses are never read.
+//!
+//! Times are compared as text. Every writer stores `submitted_at` in UTC (RFC 3339,
+//! ending in `Z`, whole seconds or milliseconds), so a local day becomes the UTC bounds
+//! `YYYY-MM-DDTHH:MM:SS` (no suffix): a prefix sorts before every time that starts with
+//! it, so both precisions fall on the right side of each bound.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{Connection, QueryBuilder, Sqlite, SqlitePool};
+use time::{Date, PrimitiveDateTime, Time, UtcOffset};
+
+use crate::db::reports::{RollupBatch, StoredResponse, add_stored, parse_definitions};
+use crate::quality::Flag;
+
+/// Held responses per page of the queue.
+pub const PAGE_SIZE: i64 = 50;
+
+/// Most responses one bulk decision changes; the rest stay held, and the answer says how many.
+pub const BULK_LIMIT: i64 = 5_000;
+
+/// Most responses one decision may name by id.
+pub const MAX_IDS: usize = 500;
+
+/// Ids per `in (…)` list: well under SQLite's bound-parameter limit.
+const IDS_PER_QUERY: usize = 500;
+
+/// Which held (or decided) responses a page or a bulk decision covers. Days are the
+/// stores' local days, as in the reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeldFilter {
+    pub form: Option<String>,
+    pub store: Option<String>,
+    pub region: Option<String>,
+    pub flag: Option<Flag>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// The stores' UTC offset, which turns days into times.
+    pub utc_offset: UtcOffset,
+}
+
+/// Every held response: no form, store, flag or days; days (none here) in UTC.
+impl Default for HeldFilter {
+    fn default() -> HeldFilter {
+        HeldFilter {
+            form: None,
+            store: None,
+            region: None,
+            flag: None,
+            from: None,
+            to: None,
+            utc_offset: UtcOffset::UTC,
+        }
+    }
+}
+
+impl HeldFilter {
+    /// The same forms, stores and days as a report's filter.
+    pub fn for_report(f: &crate::reports::Filter, utc_offset: UtcOffset) -> HeldFilter {
+        HeldFilter {
+            form: f.form.clone(),
+            store: f.store.clone(),
+            region: f.region.clone(),
+            flag: None,
+            from: Some(f.from),
+            to: Some(f.to),
+            utc_offset,
+        }
+    }
+}
+
+/// The UTC time at which local `day` begins, as compared with `submitted_at` (see the module comment).
+pub fn day_start_utc(day: Date, offset: UtcOffset) -> String {
+    let t = PrimitiveDateTime::new(day, Time::MIDNIGHT)
+        .assume_offset(offset)
+        .to_offset(UtcOffset::UTC);
+    format!(
+        "{}T{:02}:{:02}:{:02}",
+        t.date(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// Appends ` and …` for every part of the filter, on response `r`.
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &HeldFilter) {
+    if let Some(form) = &f.form {
+        q.push(" and r.form_id = ").push_bind(form.clone());
+    }
+    if let Some(from) = f.from {
+        q.push(" and r.submitted_at >= ")
+            .push_bind(day_start_utc(from, f.utc_offset));
+    }
+    if let Some(to) = f.to {
+        // The start of the next day, exclusive. `Filter::parse` keeps days far from the
+        // calendar's end; a last day of the calendar simply has no upper bound.
+        if let Some(next) = to.next_day() {
+            q.push(" and r.submitted_at < ")
+                .push_bind(day_start_utc(next, f.utc_offset));
+        }
+    }
+    if let Some(store) = &f.store {
+        q.push(" and r.store = ").push_bind(store.clone());
+    }
+    if let Some(region) = &f.region {
+        q.push(" and r.store in (select code from store where region = ")
+            .push_bind(region.clone())
+            .push(")");
+    }
+    if let Some(flag) = f.flag {
+        q.push(" and (' ' || r.flags || ' ') like ")
+            .push_bind(format!("% {} %", flag.name()));
+    }
+}
+
+/// The start of every query over held responses matching `f`.
+fn held_where<'a>(select: &str, f: &HeldFilter) -> QueryBuilder<'a, Sqlite> {
+    let mut q = QueryBuilder::new(format!(
+        "{select} from response r indexed by response_held where r.state = 'held'"
+    ));
+    push_filter(&mut q, f);
+    q
+}
+
+/// How many held responses match `f`, and the highest id among them (what a bulk
+/// decision of "all of these" may reach, so responses held after the page was drawn are
+/// not decided unseen).
+pub async fn count(pool: &SqlitePool, f: &HeldFilter) -> sqlx::Result<(i64, Option<i64>)> {
+    held_where("select count(*), max(r.id)", f)
+        .build_query_as()
+        .fetch_one(pool)
+        .await
+}
+
+/// Held responses over the same stores, days and forms as a report: its "n held back".
+#[tracing::instrument(skip_all)]
+pub async fn count_for_report(
+    pool: &SqlitePool,
+    f: &crate::reports::Filter,
+    utc_offset: UtcOffset,
+) -> sqlx::Result<i64> {
+    Ok(count(pool, &HeldFilter::for_report(f, utc_offset)).await?.0)
+}
+
+/// A response as the queue lists it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct HeldRow {
+    pub id: i64,
+    pub public_id: String,
+    pub form_id: String,
+    pub version: String,
+    pub store: Option<String>,
+    pub store_name: Option<String>,
+    pub lang: String,
+    pub submitted_at: String,
+    pub flags: Option<String>,
+}
+
+const ROW_COLUMNS: &str = "select r.id, coalesce(r.public_id, '') as public_id, r.form_id, r.version, r.store, \
+     (select s.name from store s where s.code = r.store) as store_name, r.lang, r.submitted_at, r.flags";
+
+/// One page (from 0) of the held responses matching `f`, newest first ([`count`] says how many in all).
+#[tracing::instrument(skip_all, fields(page))]
+pub async fn list(pool: &SqlitePool, f: &HeldFilter, page: i64) -> sqlx::Result<Vec<HeldRow>> {
+    let mut q = held_where(ROW_COLUMNS, f);
+    q.push(" order by r.submitted_at desc, r.id desc limit ")
+        .push_bind(PAGE_SIZE)
+        .push(" offset ")
+        .push_bind(page.max(0).saturating_mul(PAGE_SIZE));
+    q.build_query_as::<HeldRow>().fetch_all(pool).await
+}
+
+/// The stored answers of some responses: (response id, question, value), each
+/// response's in question then position order.
+pub async fn answers(
+    conn: &mut sqlx::SqliteConnection,
+    ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String, String)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut q = QueryBuilder::new(
+            "select response_id, question, value from answer where response_id in (",
+        );
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(") order by response_id, question, position");
+        out.extend(
+            q.build_query_as::<(i64, String, String)>()
+                .fetch_all(&mut *conn)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// What a manager decides about a held response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Accept it: it counts from now on, in every indicator and chart.
+    Counted,
+    /// Keep it out for good. It stays stored (and exportable with `--include-held`).
+    Excluded,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Counted => "counted",
+            Decision::Excluded => "excluded",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        match s {
+            "counted" => Some(Decision::Counted),
+            "excluded" => Some(Decision::Excluded),
+            _ => None,
+        }
+    }
+}
+
+/// The responses a decision is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// Responses by public id (the queue's checkboxes).
+    Ids(&'a [String]),
+    /// Every held response matching the filter with an id up to `upto` (what the page
+    /// counted), at most [`BULK_LIMIT`] of them, newest first.
+    Filter { filter: &'a HeldFilter, upto: i64 },
+}
+
+/// What a decision did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Decided {
+    /// Responses that were held and now are counted or excluded.
+    pub changed: u64,
+    /// Named responses someone had already decided (a second click, another manager).
+    pub already: u64,
+    /// Named ids that match no response.
+    pub unknown: u64,
+    /// For a bulk decision: held responses still matching the filter afterwards.
+    pub remaining: Option<u64>,
+}
+
+/// A held response picked for a decision.
+#[derive(sqlx::FromRow)]
+struct Picked {
+    id: i64,
+    public_id: Option<String>,
+    state: String,
+    definition_hash: String,
+    store: Option<String>,
+    form_id: String,
+    submitted_at: String,
+}
+
+const PICK_COLUMNS: &str =
+    "select r.id, r.public_id, r.state, r.definition_hash, r.store, r.form_id, r.submitted_at";
+
+/// Accepts or excludes responses in one `begin immediate` transaction on the write pool:
+/// picks the still-held ones among those targeted, adds each accepted one's contribution
+/// (from its stored answers, against its stored definition, on its local day) to the
+/// daily and monthly rollups, sets their state, and logs one `response_decision` row per
+/// response with who and when. A response already decided is skipped, so a repeated post
+/// changes nothing. Excluding changes no rollup: held responses were never in them.
+#[tracing::instrument(skip_all, fields(decision = decision.as_str(), user_id))]
+pub async fn decide(
+    write: &SqlitePool,
+    target: Target<'_>,
+    decision: Decision,
+    user_id: i64,
+    now: &str,
+    utc_offset: UtcOffset,
+) -> sqlx::Result<Decided> {
+    let mut conn = write.acquire().await?;
+    let mut tx = conn.begin_with("begin immediate").await?;
+    let mut out = Decided::default();
+    let picked: Vec<Picked> = match target {
+        Target::Ids(ids) => {
+            let unique: Vec<&String> = {
+                let mut seen = HashSet::new();
+                ids.iter().filter(|id| seen.insert(id.as_str())).collect()
+            };
+            let mut found: Vec<Picked> = Vec::new();
+            for chunk in unique.chunks(IDS_PER_QUERY) {
+                let mut q = QueryBuilder::new(format!(
+                    "{PICK_COLUMNS} from response r where r.public_id in ("
+                ));
+                let mut list = q.separated(", ");
+                for id in chunk {
+                    list.push_bind((*id).clone());
+                }
+                q.push(")");
+                found.extend(q.build_query_as::<Picked>().fetch_all(&mut *tx).await?);
+            }
+            let known: HashSet<&str> = found
+                .iter()
+                .filter_map(|p| p.public_id.as_deref())
+                .collect();
+            out.unknown = unique
+                .iter()
+                .filter(|id| !known.contains(id.as_str()))
+                .count() as u64;
+            let (held, decided): (Vec<Picked>, Vec<Picked>) =
+                found.into_iter().partition(|p| p.state == "held");
+            out.already = decided.len() as u64;
+            held
+        }
+        Target::Filter { filter, upto } => {
+            let mut q = held_where(PICK_COLUMNS, filter);
+            q.push(" and r.id <= ")
+                .push_bind(upto)
+                .push(" order by r.submitted_at desc, r.id desc limit ")
+                .push_bind(BULK_LIMIT);
+            q.build_query_as::<Picked>().fetch_all(&mut *tx).await?
+        }
+    };
+    let ids: Vec<i64> = picked.iter().map(|p| p.id).collect();
+    if decision == Decision::Counted && !ids.is_empty() {
+        let batch = contributions(&mut tx, &picked, utc_offset).await?;
+        batch.write(&mut tx).await?;
+    }
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut q = QueryBuilder::new("update response set state = ");
+        q.push_bind(decision.as_str())
+            .push(" where state = 'held' and id in (");
+        let mut list = q.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        q.push(")");
+        q.build().execute(&mut *tx).await?;
+        let mut q = QueryBuilder::new(
+            "insert into response_decision (response_id, decision, decided_by, decided_at) ",
+        );
+        q.push_values(chunk, |mut b, id| {
+            b.push_bind(*id)
+                .push_bind(decision.as_str())
+                .push_bind(user_id)
+                .push_bind(now);
+        });
+        q.build().execute(&mut *tx).await?;
+    }
+    out.changed = ids.len() as u64;
+    if let Target::Filter { filter, .. } = target {
+        let (left,): (i64,) = held_where("select count(*)", filter)
+            .build_query_as()
+            .fetch_one(&mut *tx)
+            .await?;
+        out.remaining = Some(left.max(0) as u64);
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The rollup counts of responses about to be accepted, read as a rebuild reads them.
+async fn contributions(
+    tx: &mut sqlx::SqliteConnection,
+    picked: &[Picked],
+    utc_offset: UtcOffset,
+) -> sqlx::Result<RollupBatch> {
+    let hashes: Vec<&str> = picked
+        .iter()
+        .map(|p| p.definition_hash.as_str())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let mut sources: Vec<(String, String)> = Vec::new();
+    for chunk in hashes.chunks(IDS_PER_QUERY) {
+        let mut q = QueryBuilder::new("select hash, source from form_version where hash in (");
+        let mut list = q.separated(", ");
+        for h in chunk {
+            list.push_bind(h.to_string());
+        }
+        q.push(")");
+        sources.extend(
+            q.build_query_as::<(String, String)>()
+                .fetch_all(&mut *tx)
+                .await?,
+        );
+    }
+    let definitions = parse_definitions(sources);
+    let ids: Vec<i64> = picked.iter().map(|p| p.id).collect();
+    let mut raw: HashMap<i64, crate::answers::RawAnswers> = HashMap::new();
+    for (id, question, value) in answers(tx, &ids).await? {
+        raw.entry(id)
+            .or_default()
+            .entry(question)
+            .or_default()
+            .push(value);
+    }
+    let mut batch = RollupBatch::default();
+    for p in picked {
+        let r = StoredResponse {
+            id: p.id,
+            hash: p.definition_hash.clone(),
+            store: p.store.clone(),
+            form: p.form_id.clone(),
+            at: p.submitted_at.clone(),
+            raw: raw.remove(&p.id).unwrap_or_default(),
+        };
+        if !add_stored(&mut batch, &definitions, &r, utc_offset) {
+            // A rebuild skips it the same way, so the rollups still agree with one.
+            tracing::warn!(
+                response = p.id,
+                "accepted response adds nothing: its definition or time cannot be read"
+            );
+        }
+    }
+    Ok(batch)
+}
+
+/// One logged decision, as the page lists it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct DecisionRow {
+    pub decided_at: String,
+    pub decision: String,
+    pub decided_by: String,
+    pub public_id: String,
+    pub form_id: String,
+    pub store: Option<String>,
+    pub submitted_at: String,
+    pub flags: Option<String>,
+}
+
+/// One page (from 0) of logged decisions about responses matching `f` (the flag, form,
+/// store and days are the response's), latest first, and how many there are in all.
+#[tracing::instrument(skip_all, fields(page))]
+pub async fn decisions(
+    pool: &SqlitePool,
+    f: &HeldFilter,
+    page: i64,
+) -> sqlx::Result<(Vec<DecisionRow>, i64)> {
+    // `cross join` keeps the log outermost: it is read latest first and stops at the page,
+    // where a store filter would otherwise start from every response of the store.
+    const FROM: &str = " from response_decision d cross join response r on r.id = d.response_id \
+         left join user u on u.id = d.decided_by where true";
+    let mut q = QueryBuilder::new(format!(
+        "select d.decided_at, d.decision, coalesce(u.username, '#' || d.decided_by) as decided_by, \
+         coalesce(r.public_id, '') as public_id, r.form_id, r.store, r.submitted_at, r.flags{FROM}"
+    ));
+    push_filter(&mut q, f);
+    q.push(" order by d.id desc limit ")
+        .push_bind(PAGE_SIZE)
+        .push(" offset ")
+        .push_bind(page.max(0).saturating_mul(PAGE_SIZE));
+    let rows = q.build_query_as::<DecisionRow>().fetch_all(pool).await?;
+    let mut q = QueryBuilder::new(format!("select count(*){FROM}"));
+    push_filter(&mut q, f);
+    let (total,): (i64,) = q.build_query_as().fetch_one(pool).await?;
+    Ok((rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, offset};
+
+    #[test]
+    fn a_local_day_starts_at_its_utc_time_without_a_suffix() {
+        assert_eq!(
+            day_start_utc(date!(2026 - 11 - 30), offset!(+8)),
+            "2026-11-29T16:00:00"
+        );
+        assert_eq!(
+            day_start_utc(date!(2026 - 11 - 30), UtcOffset::UTC),
+            "2026-11-30T00:00:00"
+        );
+        assert_eq!(
+            day_start_utc(date!(2026 - 12 - 01), offset!(-5:30)),
+            "2026-12-01T05:30:00"
+        );
+    }
+
+    #[test]
+    fn both_stored_precisions_fall_inside_the_bounds_of_their_day() {
+        let (start, end) = (
+            day_start_utc(date!(2026 - 11 - 30), offset!(+8)),
+            day_start_utc(date!(2026 - 12 - 01), offset!(+8)),
+        );
+        for inside in [
+            "2026-11-29T16:00:00Z",
+            "2026-11-29T16:00:00.000Z",
+            "2026-11-30T15:59:59.999Z",
+            "2026-11-30T15:59:59Z",
+        ] {
+            assert!(
+                inside >= start.as_str() && inside < end.as_str(),
+                "{inside}"
+            );
+        }
+        for outside in [
+            "2026-11-29T15:59:59.999Z",
+            "2026-11-30T16:00:00Z",
+            "2026-11-30T16:00:00.000Z",
+        ] {
+            assert!(
+                !(outside >= start.as_str() && outside < end.as_str()),
+                "{outside}"
+            );
+        }
+    }
+
+    #[test]
+    fn decisions_round_trip_through_their_names() {
+        for d in [Decision::Counted, Decision::Excluded] {
+            assert_eq!(Decision::parse(d.as_str()), Some(d));
+        }
+        assert_eq!(Decision::parse("held"), None);
+    }
+}

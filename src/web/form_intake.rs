@@ -1,0 +1,148 @@
+//! The public form's guards around a submission: cross-site posts, the device cookie the duplicate check uses, and the quality flags.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use rand::RngCore;
+
+use super::AppState;
+use crate::db::responses::ReceiptUse;
+use crate::error::Result;
+use crate::receipt::{self, ReceiptError};
+
+/// A post from another site's page is refused: browsers say where a post comes from
+/// in `Sec-Fetch-Site`, older ones in `Origin`. One that sends neither (some in-app
+/// browsers of chat apps, which open most QR scans) is let through to the token check.
+pub fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = text("sec-fetch-site") {
+        return site.eq_ignore_ascii_case("cross-site");
+    }
+    let Some(origin) = text(header::ORIGIN.as_str()) else {
+        return false;
+    };
+    let host = text(header::HOST.as_str()).unwrap_or_default();
+    // `Origin: null` comes from sandboxed or privacy-stripped contexts: not our page.
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest.trim_end_matches('/'));
+    origin_host.is_none_or(|h| !h.eq_ignore_ascii_case(host))
+}
+
+pub const CROSS_SITE: &str = "This form can only be sent from its own page. Please open the survey link or scan the QR code again. 问卷只能在它自己的页面上提交，请重新打开问卷链接或再扫一次二维码。";
+
+/// The device cookie: a random id the duplicate check remembers answer sets under,
+/// so one phone sending the same answers again from another network is still seen.
+/// It says nothing about the person and is read only by this server.
+const DEVICE_COOKIE: &str = "manyi_device";
+/// A year: a phone that fills the survey monthly keeps one id.
+const DEVICE_MAX_AGE: u64 = 365 * 24 * 3600;
+
+/// The device id the browser sent, if it is one this server could have made.
+pub fn device(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(DEVICE_COOKIE)?.strip_prefix('='))
+        .find(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_owned)
+}
+
+/// A `Set-Cookie` for a new device id, when the browser has none yet.
+pub fn device_cookie(headers: &HeaderMap, secure: bool) -> Option<HeaderValue> {
+    if device(headers).is_some() {
+        return None;
+    }
+    let mut id = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut id);
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={}; Path=/s/; Max-Age={DEVICE_MAX_AGE}; HttpOnly; SameSite=Lax{secure}",
+        hex::encode(id)
+    ))
+    .ok()
+}
+
+/// A receipt code that checked out: the purchase it names.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    /// The store the code names: it fixes the response's store.
+    pub store: String,
+    pub used: ReceiptUse,
+}
+
+/// Checks a typed or linked receipt code: the check digit, the chain's signature, the
+/// purchase day's age and a registered store with the code's number.
+pub async fn check_receipt(
+    state: &AppState,
+    input: &str,
+) -> Result<std::result::Result<Receipt, ReceiptError>> {
+    let key = state.intake.receipt_key(&state.db.write).await?;
+    let code = match receipt::decode(key, input) {
+        Ok(code) => code,
+        Err(e) => return Ok(Err(e)),
+    };
+    let max_age = state.intake.policy.receipt_max_age_days;
+    if let Err(e) = receipt::check_age(&code, state.settings.today(), max_age) {
+        return Ok(Err(e));
+    }
+    let stores = crate::db::stores::list(&state.db.read).await?;
+    let Some(store) = stores
+        .into_iter()
+        .find(|s| receipt::store_number_of(&s.code) == Some(code.store_number))
+    else {
+        // Signed with our key for a store number nobody has: not a real purchase.
+        return Ok(Err(ReceiptError::Forged));
+    };
+    let digits: String = receipt::encode(key, &code)
+        .map_err(|e| anyhow::anyhow!("re-encoding a decoded receipt code: {e}"))?;
+    Ok(Ok(Receipt {
+        store: store.code,
+        used: ReceiptUse {
+            key: digits.chars().take(16).collect(),
+            purchase_day: code.day,
+        },
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(name: header::HeaderName, v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn the_device_cookie_is_read_only_when_well_formed_and_set_only_when_missing() {
+        let id = "0123456789abcdef0123456789abcdef";
+        let h = with(header::COOKIE, &format!("a=b; manyi_device={id}; c=d"));
+        assert_eq!(device(&h).as_deref(), Some(id));
+        assert!(device_cookie(&h, false).is_none());
+        let bad = with(header::COOKIE, "manyi_device=<script>");
+        assert_eq!(device(&bad), None);
+        let set = device_cookie(&bad, true).unwrap();
+        let set = set.to_str().unwrap();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Secure"));
+    }
+
+    #[test]
+    fn cross_site_is_decided_by_fetch_metadata_then_origin() {
+        assert!(cross_site(&with(
+            header::HeaderName::from_static("sec-fetch-site"),
+            "cross-site"
+        )));
+        assert!(!cross_site(&with(
+            header::HeaderName::from_static("sec-fetch-site"),
+            "same-origin"
+        )));
+        assert!(!cross_site(&HeaderMap::new()));
+        let mut h = with(header::ORIGIN, "https://a.example");
+        h.insert(header::HOST, HeaderValue::from_static("a.example"));
+        assert!(!cross_site(&h));
+        h.insert(header::HOST, HeaderValue::from_static("b.example"));
+        assert!(cross_site(&h));
+    }
+}
