@@ -1,7 +1,5 @@
 //! The customer's form: shows a page, moves between pages without JavaScript, and stores the submission.
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -13,6 +11,7 @@ use serde::Deserialize;
 use super::AppState;
 use super::auth::ClientAddr;
 use super::body::FormBody;
+use super::form_draw::Draw;
 use super::form_intake;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::auth::signed::unix_now;
@@ -24,7 +23,7 @@ use crate::intake::checks::{Candidate, Respondent};
 use crate::intake::form_token::{self, TokenCheck};
 use crate::receipt::ReceiptError;
 use crate::survey::{ReceiptMode, Survey};
-use crate::views::{self, FormPage, Notice};
+use crate::views::{self, Notice};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -428,68 +427,4 @@ async fn thanks(
         &survey,
         lang_for(&survey, q.lang.as_deref(), &headers),
     ))
-}
-
-/// What stays the same across the pages drawn for one request.
-struct Draw<'a> {
-    survey: &'a Arc<Survey>,
-    lang: Lang,
-    raw: &'a RawAnswers,
-    seen: &'a [String],
-    token: &'a str,
-    store: Option<&'a str>,
-    receipt: &'a str,
-    /// A valid code came with the link: it is carried, not asked for.
-    receipt_fixed: bool,
-}
-
-impl Draw<'_> {
-    fn page(&self, page: usize, errors: &FieldErrors, status: StatusCode) -> Response {
-        self.page_with(page, errors, status, None)
-    }
-
-    fn page_with(
-        &self,
-        page: usize,
-        errors: &FieldErrors,
-        status: StatusCode,
-        notice: Option<Notice>,
-    ) -> Response {
-        let s = self.survey;
-        let checked = answers::check(s, self.raw, Scope::Group(page), self.lang);
-        let applies: Vec<usize> = (0..s.groups.len())
-            .filter(|g| *g == page || checked.relevant_groups[*g])
-            .collect();
-        let page_number = applies.iter().position(|g| *g == page).unwrap_or(0) + 1;
-        let markup = views::form_page(&FormPage {
-            survey: s,
-            lang: self.lang,
-            page,
-            page_number,
-            page_total: applies.len(),
-            is_last: page_number == applies.len(),
-            visible: s.groups[page]
-                .questions
-                .iter()
-                .filter(|q| checked.relevant.contains(&q.name))
-                .collect(),
-            values: self.raw,
-            seen: self.seen,
-            errors,
-            token: self.token,
-            store: self.store,
-            notice,
-            receipt: (s.receipt != ReceiptMode::Off).then_some(views::ReceiptField {
-                value: self.receipt,
-                required: s.receipt == ReceiptMode::Required,
-                editable: !self.receipt_fixed,
-            }),
-        });
-        let mut response = (status, markup).into_response();
-        // The page carries a one-time token and possibly answers: keep it out of caches.
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response
-    }
 }

@@ -23,6 +23,7 @@ pub use panics::{catch_panics, install_panic_hook};
 pub use serve::ConnectionLimits;
 pub use uploads::{Posted, Unread, read_multipart};
 mod form;
+mod form_draw;
 mod form_intake;
 
 use std::sync::Arc;
