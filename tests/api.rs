@@ -182,6 +182,18 @@ async fn an_idempotency_key_makes_a_retry_store_once() {
     assert_eq!((first, second), (201, 200));
     assert_eq!(a, b);
     assert_eq!(app.count_responses().await, 1);
+    // Another integration using the same key is another client: its own response.
+    let other = app.submit_token().await;
+    let req = Request::post(RESPONSES)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {other}"))
+        .header("idempotency-key", "till-7-0001")
+        .body(Body::from(body.clone()))
+        .unwrap();
+    let (status, _, c) = app.send(req).await;
+    assert_eq!(status, 201);
+    assert_ne!(a, c, "never the other client's response");
+    assert_eq!(app.count_responses().await, 2);
 }
 
 #[tokio::test]

@@ -178,7 +178,7 @@ async fn check_exactly_once(book: &Book, pool: &sqlx::SqlitePool) {
         let id = row_of(pool, ids.iter().next().unwrap()).await;
         claim(id, format!("key {key}"));
         let rows: Vec<i64> = sqlx::query_scalar("select id from response where submission_key = ?")
-            .bind(format!("api:post-purchase:{key}"))
+            .bind(format!("api:post-purchase:t1:{key}"))
             .fetch_all(pool)
             .await
             .unwrap();

@@ -83,7 +83,8 @@ pub fn token_of(page: &str) -> Option<String> {
 
 /// The key column of a stored API response (see `src/web/api.rs`).
 pub fn stored_key(key: &str) -> String {
-    format!("api:post-purchase:{key}")
+    // `t1`: the database's first token, the one the setup made.
+    format!("api:post-purchase:t1:{key}")
 }
 
 /// The public id an API answer carries.

@@ -162,7 +162,9 @@ async fn submit(
     if !checked.errors.is_empty() {
         return Err(ApiError(Error::Invalid(checked.errors)));
     }
-    let key = idempotency_key(&headers)?.map(|k| format!("api:{}:{k}", survey.id));
+    // Keys are the client's own: namespaced by token, so two integrations that happen to
+    // use the same key never see each other's response.
+    let key = idempotency_key(&headers)?.map(|k| format!("api:{}:t{}:{k}", survey.id, client.id));
     // Taken just before storing and given back unless a response is stored, so only
     // stored responses count against the token.
     let permit = client.reserve(&state)?;

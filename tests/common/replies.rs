@@ -103,7 +103,8 @@ pub async fn stored_id(pool: &sqlx::SqlitePool, submission_key: &str) -> Vec<i64
 }
 
 pub fn api_key(key: &str) -> String {
-    format!("api:post-purchase:{key}")
+    // `t1`: the database's first token, the one the setup made.
+    format!("api:post-purchase:t1:{key}")
 }
 
 pub fn seeded() -> StdRng {
