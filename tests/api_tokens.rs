@@ -461,3 +461,25 @@ async fn an_admin_creates_a_kiosk_token_on_the_tokens_page_and_it_submits_for_it
     let manager = Browser::logged_in(&base, "mia").await;
     assert_eq!(manager.get("/admin/tokens").await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_kiosk_retrying_a_stored_key_inside_its_gap_gets_its_response_not_429() {
+    let app = limited(0, 0, 3600).await;
+    let kiosk = app.api_token(Scope::Submit, Some("S001"), false).await;
+    let keyed = || {
+        let mut req = json_post(Some(&kiosk), RESPONSES, &answers(None));
+        req.headers_mut()
+            .insert("idempotency-key", "kiosk-1-0001".parse().unwrap());
+        req
+    };
+    let (first, _, a) = app.send(keyed()).await;
+    let (again, _, b) = app.send(keyed()).await;
+    assert_eq!((first, again), (201, 200), "{b}");
+    assert_eq!(json_of(&a)["id"], json_of(&b)["id"]);
+    // A new response inside the gap still waits.
+    let (status, _, _) = app
+        .send(json_post(Some(&kiosk), RESPONSES, &answers(None)))
+        .await;
+    assert_eq!(status, 429);
+    assert_eq!(app.count_responses().await, 1);
+}

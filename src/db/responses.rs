@@ -258,6 +258,16 @@ pub fn storage_rows(answer: &Answer) -> Vec<(String, Option<f64>)> {
     }
 }
 
+/// The public id of the response stored under a submission key, and whether it is held.
+pub async fn by_key(pool: &SqlitePool, key: &str) -> sqlx::Result<Option<(String, bool)>> {
+    sqlx::query_as(
+        "select coalesce(public_id, ''), state = 'held' from response where submission_key = ?",
+    )
+    .bind(key)
+    .fetch_optional(pool)
+    .await
+}
+
 /// Whether the database answers at all (for /healthz).
 pub async fn ping(pool: &SqlitePool) -> sqlx::Result<()> {
     sqlx::query("select 1").execute(pool).await.map(|_| ())

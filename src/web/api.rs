@@ -165,6 +165,16 @@ async fn submit(
     // Keys are the client's own: namespaced by token, so two integrations that happen to
     // use the same key never see each other's response.
     let key = idempotency_key(&headers)?.map(|k| format!("api:{}:t{}:{k}", survey.id, client.id));
+    // A retry of a stored key is answered from the database before any limit: a kiosk
+    // retrying inside its gap gets its response, not 429.
+    if let Some(k) = &key
+        && let Some((public_id, held)) = crate::db::responses::by_key(&state.db.read, k).await?
+    {
+        return Ok((
+            StatusCode::OK,
+            Json(json!({ "id": public_id, "held": held })),
+        ));
+    }
     // Taken just before storing and given back unless a response is stored, so only
     // stored responses count against the token.
     let permit = client.reserve(&state)?;
