@@ -401,7 +401,6 @@ pub async fn section_heat(
     .await
 }
 
-/// Every region, for the filter.
 /// Responses counted for `store` and `form` on the days from `from` up to, not
 /// including, `to`: a store's own recent rate, for the burst check.
 pub async fn responses_between(
@@ -423,6 +422,7 @@ pub async fn responses_between(
     .await
 }
 
+/// Every region, for the filter.
 pub async fn regions(pool: &SqlitePool) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("select distinct region from store order by region")
         .fetch_all(pool)
