@@ -85,12 +85,19 @@ async fn a_linked_code_fixes_the_store_and_day_and_stores_one_response_ever() {
     let (status, _, page) = app
         .post_form(FORM, &format!("_store=S001&_receipt={typed}&{ANSWERS}"))
         .await;
-    assert_eq!(status, 409, "{page}");
+    assert_eq!(status, 422, "{page}");
     assert!(page.contains("already been used for the survey"));
     assert!(page.contains("每张小票只能填写一次"));
-    assert_eq!(hidden(&page, "overall_satisfaction").as_deref(), Some("2"));
+    assert!(
+        page.contains(r#"name="overall_satisfaction" value="2" checked"#),
+        "answers kept"
+    );
     assert_eq!(app.count_responses().await, 1);
     assert_eq!(counted(&app).await, 1);
+    // A used slip's QR link says so at once, before any question is answered.
+    let (status, page) = app.get(&format!("{FORM}?r={c}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("already been used for the survey"));
 }
 
 #[tokio::test]

@@ -268,6 +268,14 @@ pub async fn by_key(pool: &SqlitePool, key: &str) -> sqlx::Result<Option<(String
     .await
 }
 
+/// Whether a receipt code (its first 16 digits) already stored a response.
+pub async fn receipt_used(pool: &SqlitePool, key: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists (select 1 from response where receipt = ?)")
+        .bind(key)
+        .fetch_one(pool)
+        .await
+}
+
 /// Whether the database answers at all (for /healthz).
 pub async fn ping(pool: &SqlitePool) -> sqlx::Result<()> {
     sqlx::query("select 1").execute(pool).await.map(|_| ())

@@ -96,12 +96,18 @@ pub async fn check_receipt(
     };
     let digits: String = receipt::encode(key, &code)
         .map_err(|e| anyhow::anyhow!("re-encoding a decoded receipt code: {e}"))?;
+    let used = ReceiptUse {
+        key: digits.chars().take(16).collect(),
+        purchase_day: code.day,
+    };
+    // Said before the customer answers anything; the writer's unique index still
+    // decides when two fillings race with one slip.
+    if crate::db::responses::receipt_used(&state.db.read, &used.key).await? {
+        return Ok(Err(ReceiptError::Reused));
+    }
     Ok(Ok(Receipt {
         store: store.code,
-        used: ReceiptUse {
-            key: digits.chars().take(16).collect(),
-            purchase_day: code.day,
-        },
+        used,
     }))
 }
 
