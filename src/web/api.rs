@@ -165,19 +165,25 @@ async fn submit(
     // Keys are the client's own: namespaced by token, so two integrations that happen to
     // use the same key never see each other's response.
     let key = idempotency_key(&headers)?.map(|k| format!("api:{}:t{}:{k}", survey.id, client.id));
-    // A retry of a stored key is answered from the database before any limit: a kiosk
-    // retrying inside its gap gets its response, not 429.
-    if let Some(k) = &key
-        && let Some((public_id, held)) = crate::db::responses::by_key(&state.db.read, k).await?
-    {
-        return Ok((
-            StatusCode::OK,
-            Json(json!({ "id": public_id, "held": held })),
-        ));
-    }
     // Taken just before storing and given back unless a response is stored, so only
-    // stored responses count against the token.
-    let permit = client.reserve(&state)?;
+    // stored responses count against the token. Refused, a retry of a stored key is
+    // still answered with its response (a kiosk retrying inside its gap), looked up
+    // only then, so the common path costs no extra read.
+    let permit = match client.reserve(&state) {
+        Ok(permit) => permit,
+        Err(refused) => {
+            if let Some(k) = &key
+                && let Some((public_id, held)) =
+                    crate::db::responses::by_key(&state.db.read, k).await?
+            {
+                return Ok((
+                    StatusCode::OK,
+                    Json(json!({ "id": public_id, "held": held })),
+                ));
+            }
+            return Err(refused);
+        }
+    };
     // A trusted token's own system vouches for its respondents; anyone else's answers
     // go through the quality checks (the API has no page timing, so not "too fast").
     let candidate = Candidate {
