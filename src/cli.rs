@@ -103,7 +103,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             fill_demo(&db.write, &catalog, args.utc_offset).await?;
         }
     }
-    let rebuilt = db::reports::rebuild_if_empty(&db, args.utc_offset).await?;
+    let rebuilt = db::rollups::rebuild_if_empty(&db, args.utc_offset).await?;
     if rebuilt > 0 {
         tracing::info!(
             responses = rebuilt,

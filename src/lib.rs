@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod expr;
+pub mod held;
 pub mod i18n;
 pub mod indicators;
 pub mod intake;

@@ -295,7 +295,7 @@ async fn check_rollups_match_a_recount(db: &std::path::Path) {
             .unwrap();
     }
     let offset = manyi::web::Settings::default().utc_offset;
-    let rebuilt = manyi::db::reports::rebuild_if_empty(&db, offset)
+    let rebuilt = manyi::db::rollups::rebuild_if_empty(&db, offset)
         .await
         .unwrap();
     assert_eq!(rebuilt, responses as u64, "responses recounted");

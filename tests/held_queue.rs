@@ -166,7 +166,7 @@ async fn rebuilt(app: &TestApp) -> Vec<String> {
                 .unwrap();
         }
     }
-    manyi::db::reports::rebuild_if_empty(&app.db, app.state.settings.utc_offset)
+    manyi::db::rollups::rebuild_if_empty(&app.db, app.state.settings.utc_offset)
         .await
         .unwrap();
     rollups(app).await

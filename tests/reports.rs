@@ -334,13 +334,13 @@ async fn rollups_rebuilt_from_stored_responses_equal_the_live_ones() {
             .unwrap();
     }
     let rebuilt =
-        manyi::db::reports::rebuild_if_empty(&w.app.db, manyi::web::Settings::default().utc_offset)
+        manyi::db::rollups::rebuild_if_empty(&w.app.db, manyi::web::Settings::default().utc_offset)
             .await
             .unwrap();
     assert_eq!(rebuilt, 11);
     assert_eq!(snapshot().await, live);
     assert_eq!(
-        manyi::db::reports::rebuild_if_empty(&w.app.db, time::UtcOffset::UTC)
+        manyi::db::rollups::rebuild_if_empty(&w.app.db, time::UtcOffset::UTC)
             .await
             .unwrap(),
         0,

@@ -169,7 +169,7 @@ async fn a_flagged_response_is_stored_held_and_counts_nowhere() {
             .await
             .unwrap();
     }
-    let rebuilt = manyi::db::reports::rebuild_if_empty(&db, time::UtcOffset::UTC)
+    let rebuilt = manyi::db::rollups::rebuild_if_empty(&db, time::UtcOffset::UTC)
         .await
         .unwrap();
     assert_eq!(rebuilt, 1);

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod held;
 pub mod reports;
 pub mod responses;
+pub mod rollups;
 pub mod sales;
 pub mod secrets;
 pub mod sessions;

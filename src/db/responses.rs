@@ -220,7 +220,7 @@ pub async fn insert_many(
         });
         q.build().execute(&mut *tx).await?;
     }
-    let mut counts = crate::db::reports::RollupBatch::default();
+    let mut counts = crate::db::rollups::RollupBatch::default();
     for (_, s) in fresh.iter().filter(|(stored, _)| !stored.held) {
         let c = crate::rollup::contribution(&s.survey, &s.answers);
         counts.add(&s.survey.id, s.store.as_deref().unwrap_or(""), s.day, &c);

@@ -1,0 +1,364 @@
+//! The held-back queue's pure side: the query string and its filter checks, and the times, key answers and notice the page shows.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use time::UtcOffset;
+
+use crate::audits::parse_date;
+use crate::db::held::HeldFilter;
+use crate::i18n::Lang;
+use crate::quality::Flag;
+use crate::reports::{EARLIEST, LATEST};
+use crate::survey::{Catalog, Kind};
+use crate::views::held::Params;
+
+/// The query string as sent: every field optional.
+#[derive(Debug, Default, Deserialize)]
+pub struct HeldQuery {
+    pub form: Option<String>,
+    pub store: Option<String>,
+    pub region: Option<String>,
+    pub flag: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<String>,
+    pub state: Option<String>,
+    // The notice after a decision.
+    pub done: Option<String>,
+    pub n: Option<String>,
+    pub already: Option<String>,
+    pub unknown: Option<String>,
+    pub remaining: Option<String>,
+}
+
+/// The value with its spaces trimmed, or `None` when nothing is left.
+pub fn blank(v: Option<&str>) -> Option<&str> {
+    v.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// A form id as survey files spell it (see the survey loader's rule).
+fn is_form_id(s: &str) -> bool {
+    s.len() <= 64
+        && s.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Checks the filter fields; the message names the field and what to send instead.
+pub fn parse_filter(
+    get: impl Fn(&str) -> Option<String>,
+    utc_offset: UtcOffset,
+) -> Result<(HeldFilter, Params), String> {
+    let value = |k: &str| get(k).and_then(|v| blank(Some(&v)).map(str::to_owned));
+    let form = value("form");
+    if let Some(f) = &form
+        && !is_form_id(f)
+    {
+        return Err(
+            "`form` must be a form id: lowercase letters, digits, '-' or '_', at most 64.".into(),
+        );
+    }
+    let store = value("store");
+    if let Some(s) = &store
+        && !crate::stores::is_store_code(s)
+    {
+        return Err("`store` must be a store code: 1–32 letters, digits, '-' or '_'.".into());
+    }
+    let region = value("region");
+    if let Some(r) = &region
+        && (r.chars().count() > 64 || r.chars().any(char::is_control))
+    {
+        return Err("`region` must be a region name of at most 64 characters.".into());
+    }
+    let flag = match value("flag") {
+        None => None,
+        Some(name) => Some(Flag::parse(&name).ok_or_else(|| {
+            let names: Vec<&str> = Flag::ALL.iter().map(|f| f.name()).collect();
+            format!("`flag` '{name}' is not one of {}.", names.join(", "))
+        })?),
+    };
+    let day = |k: &str| -> Result<Option<time::Date>, String> {
+        match value(k) {
+            None => Ok(None),
+            Some(v) => match parse_date(&v) {
+                Some(d) if (EARLIEST..=LATEST).contains(&d) => Ok(Some(d)),
+                Some(_) => Err(format!("`{k}` must be between {EARLIEST} and {LATEST}.")),
+                None => Err(format!("`{k}` must be a date (YYYY-MM-DD).")),
+            },
+        }
+    };
+    let (from, to) = (day("from")?, day("to")?);
+    if let (Some(a), Some(b)) = (from, to)
+        && b < a
+    {
+        return Err("`to` must be on or after `from`.".into());
+    }
+    let params = Params {
+        form: form.clone().unwrap_or_default(),
+        store: store.clone().unwrap_or_default(),
+        region: region.clone().unwrap_or_default(),
+        flag: flag.map(|f| f.name().to_owned()).unwrap_or_default(),
+        from: from.map(|d| d.to_string()).unwrap_or_default(),
+        to: to.map(|d| d.to_string()).unwrap_or_default(),
+    };
+    Ok((
+        HeldFilter {
+            form,
+            store,
+            region,
+            flag,
+            from,
+            to,
+            utc_offset,
+        },
+        params,
+    ))
+}
+
+/// Pages are numbered from 1 in URLs and from 0 inside.
+pub fn parse_page(v: Option<&str>) -> Result<i64, String> {
+    match blank(v) {
+        None => Ok(0),
+        Some(p) => match p.parse::<i64>() {
+            Ok(n) if (1..=100_000).contains(&n) => Ok(n - 1),
+            _ => Err("`page` must be a whole number from 1.".into()),
+        },
+    }
+}
+
+/// A stored time in the stores' local time, `YYYY-MM-DD HH:MM`.
+pub fn local_time(at: &str, offset: UtcOffset) -> String {
+    use time::format_description::well_known::Rfc3339;
+    match time::OffsetDateTime::parse(at, &Rfc3339) {
+        Ok(t) => {
+            let t = t.to_offset(offset);
+            format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
+        }
+        Err(_) => at.to_owned(),
+    }
+}
+
+/// Longest free text shown in the queue; the export has it whole.
+const TEXT_SHOWN: usize = 100;
+
+/// The answers worth a glance, in words and in form order: ratings and scores, choices
+/// that feed an indicator, free text cut short. Labels come from the loaded survey;
+/// answers to questions it no longer has follow, by name.
+pub fn key_answers(
+    catalog: &Catalog,
+    form: &str,
+    raw: &[(String, String)],
+) -> Vec<(String, String)> {
+    let mut values: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (q, v) in raw {
+        values.entry(q.as_str()).or_default().push(v.as_str());
+    }
+    let mut out = Vec::new();
+    if let Some(survey) = catalog.get(form) {
+        let lang = if survey.languages.contains(&Lang::En) {
+            Lang::En
+        } else {
+            survey.default_lang
+        };
+        for q in survey.answerable() {
+            let shown = match &q.kind {
+                Kind::Rating
+                | Kind::Nps
+                | Kind::Integer { .. }
+                | Kind::Decimal { .. }
+                | Kind::Text { .. } => true,
+                _ => q.indicator.is_some(),
+            };
+            let Some(given) = values.remove(q.name.as_str()) else {
+                continue;
+            };
+            if !shown {
+                continue;
+            }
+            let words: Vec<String> = given
+                .iter()
+                .map(|v| {
+                    q.kind
+                        .choices()
+                        .and_then(|c| c.iter().find(|c| c.name == *v))
+                        .map_or_else(|| (*v).to_owned(), |c| c.label.get(lang).to_owned())
+                })
+                .collect();
+            let value = match &q.kind {
+                Kind::Rating => format!("{} of 5", words.join(", ")),
+                Kind::Nps => format!("{} of 10", words.join(", ")),
+                _ => cut(&words.join(", ")),
+            };
+            out.push((q.label.get(lang).to_owned(), value));
+        }
+    }
+    for (name, given) in values {
+        out.push((name.to_owned(), cut(&given.join(", "))));
+    }
+    out
+}
+
+/// Free text cut to `TEXT_SHOWN` characters, with `…` when there was more.
+pub fn cut(s: &str) -> String {
+    if s.chars().count() <= TEXT_SHOWN {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(TEXT_SHOWN).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn number(v: Option<&str>) -> Option<u64> {
+    blank(v).and_then(|n| n.parse().ok())
+}
+
+/// The notice after a decision, from numbers only: nothing from the URL is shown as text.
+pub fn notice_text(q: &HeldQuery) -> Option<String> {
+    let verb = match q.done.as_deref()? {
+        "accepted" => "Accepted",
+        "excluded" => "Excluded",
+        "none" => return Some("Nothing was selected: tick the responses to decide first.".into()),
+        _ => return None,
+    };
+    let n = number(q.n.as_deref()).unwrap_or(0);
+    let mut text = format!("{verb} {n} response(s).");
+    if verb == "Accepted" && n > 0 {
+        text.push_str(" They count in every indicator and chart from now on.");
+    }
+    if let Some(a) = number(q.already.as_deref()).filter(|a| *a > 0) {
+        text.push_str(&format!(
+            " {a} had already been decided and were left as they were."
+        ));
+    }
+    if let Some(u) = number(q.unknown.as_deref()).filter(|u| *u > 0) {
+        text.push_str(&format!(" {u} matched no stored response."));
+    }
+    if let Some(r) = number(q.remaining.as_deref()).filter(|r| *r > 0) {
+        text.push_str(&format!(" {r} held response(s) still match this filter."));
+    }
+    Some(text)
+}
+
+/// A public id as the writer makes them: 24 hex digits.
+pub fn is_public_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<(HeldFilter, Params), String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        parse_filter(|k| map.get(k).cloned(), UtcOffset::UTC)
+    }
+
+    #[test]
+    fn a_good_filter_parses_and_blank_values_mean_all() {
+        let (f, p) = parse(&[
+            ("form", "post-purchase"),
+            ("store", "S001"),
+            ("flag", "too-fast"),
+            ("from", "2026-11-01"),
+            ("to", " "),
+        ])
+        .unwrap();
+        assert_eq!(f.form.as_deref(), Some("post-purchase"));
+        assert_eq!(f.flag, Some(Flag::TooFast));
+        assert_eq!(f.to, None);
+        assert_eq!(
+            p.query(),
+            "form=post%2Dpurchase&store=S001&flag=too%2Dfast&from=2026%2D11%2D01"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_field_named() {
+        for (pairs, says) in [
+            (
+                &[("flag", "slow")][..],
+                "`flag` 'slow' is not one of too-fast",
+            ),
+            (&[("from", "30/11/2026")][..], "`from` must be a date"),
+            (
+                &[("from", "2026-11-02"), ("to", "2026-11-01")][..],
+                "`to` must be on or after",
+            ),
+            (&[("store", "S 1")][..], "`store` must be a store code"),
+            (&[("form", "Post Purchase")][..], "`form` must be a form id"),
+            (&[("to", "0001-01-01")][..], "`to` must be between"),
+        ] {
+            let e = parse(pairs).unwrap_err();
+            assert!(e.contains(says), "{pairs:?}: {e}");
+        }
+        assert!(parse_page(Some("0")).is_err());
+        assert_eq!(parse_page(Some("3")), Ok(2));
+        assert_eq!(parse_page(None), Ok(0));
+    }
+
+    #[test]
+    fn the_notice_is_made_of_numbers_only() {
+        let q = HeldQuery {
+            done: Some("accepted".into()),
+            n: Some("3".into()),
+            already: Some("1".into()),
+            remaining: Some("<script>".into()),
+            ..HeldQuery::default()
+        };
+        let text = notice_text(&q).unwrap();
+        assert!(text.starts_with("Accepted 3 response(s)."), "{text}");
+        assert!(text.contains("1 had already been decided"));
+        assert!(!text.contains("script"));
+        let odd = HeldQuery {
+            done: Some("<b>".into()),
+            ..HeldQuery::default()
+        };
+        assert_eq!(notice_text(&odd), None);
+    }
+
+    #[test]
+    fn key_answers_come_in_form_order_in_words() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("surveys");
+        let catalog = crate::survey::load_dir(&dir).unwrap();
+        // As the database returns them: by question name, then position.
+        let raw: Vec<(String, String)> = [
+            ("gone_question", "kept"),
+            ("heard_from", "friend"),
+            ("heard_from", "ad"),
+            ("overall_satisfaction", "2"),
+            ("recommend", "3"),
+        ]
+        .iter()
+        .map(|(q, v)| ((*q).to_owned(), (*v).to_owned()))
+        .collect();
+        let shown = key_answers(&catalog, "post-purchase", &raw);
+        let values: Vec<&str> = shown.iter().map(|(_, v)| v.as_str()).collect();
+        assert_eq!(
+            values,
+            [
+                "2 of 5",
+                "3 of 10",
+                "Friends or family, Advert or leaflet",
+                "kept"
+            ]
+        );
+        assert_eq!(shown[3].0, "gone_question");
+    }
+
+    #[test]
+    fn long_text_is_cut_on_a_character_boundary() {
+        let long = "很".repeat(200);
+        let shown = cut(&long);
+        assert_eq!(shown.chars().count(), TEXT_SHOWN + 1);
+        assert!(shown.ends_with('…'));
+        assert_eq!(cut("short"), "short");
+    }
+}
