@@ -138,6 +138,55 @@ pub async fn check(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<TokenI
     row.map(from_row).transpose()
 }
 
+/// Valid tokens seen lately, so a busy integration's requests skip the token query.
+/// Only valid tokens are kept (a made-up one costs its one indexed read and is not
+/// remembered), so the cache is as large as the token list. A revoke on this server
+/// clears it at once; another process sharing the database sees a revoke within [`CACHE_TTL`].
+#[derive(Default)]
+pub struct Cache {
+    valid: std::sync::Mutex<std::collections::HashMap<String, (TokenInfo, std::time::Instant)>>,
+}
+
+/// How long a checked token is trusted without asking the database again.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Cache {
+    fn map(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (TokenInfo, std::time::Instant)>>
+    {
+        // One insert or clear at a time: a poisoned map is still consistent.
+        self.valid.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// [`check`], answered from memory when the token was valid within [`CACHE_TTL`].
+    pub async fn check(&self, pool: &SqlitePool, token: &str) -> sqlx::Result<Option<TokenInfo>> {
+        let key = digest(token);
+        let now = std::time::Instant::now();
+        if let Some((info, at)) = self.map().get(&key)
+            && now.saturating_duration_since(*at) < CACHE_TTL
+        {
+            return Ok(Some(info.clone()));
+        }
+        let found = check(pool, token).await?;
+        let mut map = self.map();
+        match &found {
+            Some(info) => {
+                map.insert(key, (info.clone(), now));
+            }
+            None => {
+                map.remove(&key);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Forgets every token: called after a revoke, so it takes effect at once.
+    pub fn clear(&self) {
+        self.map().clear();
+    }
+}
+
 /// Every token, oldest first.
 pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<TokenInfo>> {
     let rows: Vec<Row> = sqlx::query_as(&format!("select {COLUMNS} from api_token order by id"))

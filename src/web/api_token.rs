@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 
 use super::AppState;
 use crate::api_limits::{Class, Permit, Refusal};
-use crate::db::tokens::{self, Scope, TokenInfo};
+use crate::db::tokens::{Scope, TokenInfo};
 use crate::error::{ApiError, Error};
 
 /// A client with a valid, unrevoked integration token: the token's identity and rights.
@@ -80,7 +80,7 @@ impl ApiClient {
         let Some(token) = bearer(parts) else {
             return Err(ApiError(Error::BadToken(how_to_send(scope))));
         };
-        let Some(info) = tokens::check(&state.db.read, token).await? else {
+        let Some(info) = state.tokens.check(&state.db.read, token).await? else {
             return Err(ApiError(Error::BadToken(format!(
                 "This API token is not valid: it is unknown or has been revoked. {}",
                 how_to_send(scope)

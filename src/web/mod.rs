@@ -68,6 +68,8 @@ pub struct AppState {
     pub api_limits: Arc<ApiLimits>,
     /// Form tokens, per-address limits and receipt keys, from `settings.intake`.
     pub intake: Arc<crate::intake::Intake>,
+    /// Integration tokens checked lately (see `db::tokens::Cache`).
+    pub tokens: Arc<crate::db::tokens::Cache>,
 }
 
 /// Run-time settings that handlers need (from flags and `MANYI_*` variables).
@@ -161,6 +163,7 @@ impl AppState {
             catalog: Arc::new(catalog),
             api_limits: Arc::new(ApiLimits::new(settings.api_limits.clone())),
             intake: Arc::new(crate::intake::Intake::new(settings.intake.clone())),
+            tokens: Arc::new(crate::db::tokens::Cache::default()),
             settings: Arc::new(settings),
             limiter: Arc::new(LoginLimiter::default()),
         }

@@ -210,7 +210,9 @@ async fn revoke(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<Redirect> {
     user.require_admin()?;
-    if !tokens::revoke(&state.db.write, id).await? {
+    let revoked = tokens::revoke(&state.db.write, id).await?;
+    state.tokens.clear();
+    if !revoked {
         return Err(Error::not_found("token", id));
     }
     Ok(Redirect::to("/admin/tokens"))
