@@ -132,7 +132,11 @@ async fn an_unknown_or_revoked_token_gets_401_and_stores_nothing() {
     assert_eq!(status, 401);
     assert_eq!(headers["www-authenticate"], "Bearer");
     assert_eq!(app.count_responses().await, 2);
-    assert_eq!(rolled_up(&app).await, 1, "the second, the same answers again, is held");
+    assert_eq!(
+        rolled_up(&app).await,
+        1,
+        "the second, the same answers again, is held"
+    );
 }
 
 #[tokio::test]
