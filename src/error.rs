@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::answers::FieldErrors;
 use crate::db::WriteError;
 use crate::db::faults::{Fault, classify};
+use crate::i18n::{Lang, Msg};
 use crate::views;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -17,9 +18,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The message names what was not found, e.g. "There is no form 'x'".
     #[error("{0}")]
-    NotFound(String),
+    NotFound(Msg),
     #[error("{0}")]
-    BadRequest(String),
+    BadRequest(Msg),
     /// Not logged in: pages send the browser to the login form.
     #[error("Please log in first.")]
     Unauthorized,
@@ -29,22 +30,22 @@ pub enum Error {
     BadToken(String),
     /// Logged in, but not allowed (wrong role, or a refused CSRF token).
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(Msg),
     #[error("{0}")]
-    TooManyRequests(String),
+    TooManyRequests(Msg),
     /// Over a rate limit: 429 with `Retry-After` in whole seconds; nothing was stored.
     #[error("{message}")]
-    RateLimited { message: String, retry_after: u64 },
+    RateLimited { message: Msg, retry_after: u64 },
     /// The request conflicts with what is stored, e.g. a receipt code already used.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Msg),
     #[error("{0}")]
-    PayloadTooLarge(String),
+    PayloadTooLarge(Msg),
     #[error("{0}")]
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Msg),
     /// A JSON body that parsed but does not have the expected shape.
     #[error("{0}")]
-    Unprocessable(String),
+    Unprocessable(Msg),
     /// Answers that fail the survey's checks: field name → message.
     #[error("some answers are not valid")]
     Invalid(FieldErrors),
@@ -100,19 +101,50 @@ impl Error {
     /// Seconds a client should wait before retrying a 503.
     pub const RETRY_AFTER_SECONDS: u64 = 2;
 
-    /// What the client may read. 5xx causes stay in the log.
-    fn public_message(&self) -> String {
+    /// What the client may read, in both languages. 5xx causes stay in the log.
+    pub fn public_message(&self) -> Msg {
+        const BUSY: (&str, &str) = (
+            "服务器繁忙，本次未保存，请稍后重试。",
+            "The server is busy. Nothing was stored; please try again in a moment.",
+        );
+        const FULL: (&str, &str) = (
+            "服务器存储已满，本次未保存，请稍后重试。",
+            "The server's storage is full. Nothing was stored; please try again later.",
+        );
+        const DOWN: (&str, &str) = (
+            "服务器暂时无法保存，本次未保存，请稍后重试。",
+            "The server cannot store anything right now. Nothing was stored; please try again later.",
+        );
+        const OURS: (&str, &str) = (
+            "服务器出了问题，请稍后再试。",
+            "Something went wrong on our side. Please try again in a moment.",
+        );
+        let pick = |(zh, en): (&'static str, &'static str)| Msg::both(zh, en);
         match self {
-            Error::Sqlx(e) => match classify(e) {
-                Fault::Busy => Error::Busy.to_string(),
-                Fault::Full => Error::StorageFull.to_string(),
-                Fault::Io => Error::Unavailable(String::new()).to_string(),
-                _ => "Something went wrong on our side. Please try again in a moment.".into(),
-            },
-            Error::Other(_) => {
-                "Something went wrong on our side. Please try again in a moment.".into()
+            Error::NotFound(m)
+            | Error::BadRequest(m)
+            | Error::Forbidden(m)
+            | Error::TooManyRequests(m)
+            | Error::Conflict(m)
+            | Error::PayloadTooLarge(m)
+            | Error::UnsupportedMediaType(m)
+            | Error::Unprocessable(m)
+            | Error::RateLimited { message: m, .. } => m.clone(),
+            Error::Unauthorized => Msg::both("请先登录。", "Please log in first."),
+            Error::BadToken(m) => Msg::from(m.clone()),
+            Error::Invalid(fields) => {
+                Msg::from(fields.values().cloned().collect::<Vec<_>>().join(" "))
             }
-            other => other.to_string(),
+            Error::Busy => pick(BUSY),
+            Error::StorageFull => pick(FULL),
+            Error::Unavailable(_) => pick(DOWN),
+            Error::Sqlx(e) => match classify(e) {
+                Fault::Busy => pick(BUSY),
+                Fault::Full => pick(FULL),
+                Fault::Io => pick(DOWN),
+                _ => pick(OURS),
+            },
+            Error::Other(_) => pick(OURS),
         }
     }
 
@@ -126,18 +158,22 @@ impl Error {
     }
 
     pub fn forbidden_role() -> Error {
-        Error::Forbidden("Your account is not allowed to see this page.".into())
+        Error::Forbidden(crate::i18n::staff::Staff::ErrForbiddenRole.msg())
     }
 
     /// What a missing object, or one the user may not see, looks like: the same
     /// 404 either way, so ids cannot be probed.
-    pub fn not_found(what: &str, id: impl std::fmt::Display) -> Error {
-        Error::NotFound(format!("There is no {what} {id}."))
+    pub fn not_found(what: Msg, id: impl std::fmt::Display) -> Error {
+        Error::NotFound(Msg::both(
+            format!("没有{} {id}。", what.get(Lang::Zh)),
+            format!("There is no {} {id}.", what.get(Lang::En)),
+        ))
     }
 
     pub fn too_large() -> Error {
-        Error::PayloadTooLarge(format!(
-            "The request body is larger than the {BODY_LIMIT_TEXT} limit."
+        Error::PayloadTooLarge(Msg::both(
+            format!("提交的内容超过了 {BODY_LIMIT_TEXT} 的上限。"),
+            format!("The request body is larger than the {BODY_LIMIT_TEXT} limit."),
         ))
     }
 }
@@ -148,10 +184,10 @@ impl From<WriteError> for Error {
             WriteError::Busy => Error::Busy,
             WriteError::Full => Error::StorageFull,
             WriteError::Unavailable(cause) => Error::Unavailable(cause),
-            WriteError::ReceiptUsed => Error::Conflict(
-                "This receipt code has already been used for a response. 这张小票的号码已经用过了。"
-                    .into(),
-            ),
+            WriteError::ReceiptUsed => Error::Conflict(Msg::both(
+                "这张小票的号码已经用过了。",
+                "This receipt code has already been used for a response.",
+            )),
         }
     }
 }
@@ -192,9 +228,9 @@ impl From<BytesRejection> for Error {
     fn from(r: BytesRejection) -> Self {
         match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Error::too_large(),
-            _ => Error::BadRequest(format!(
-                "Could not read the request body: {}",
-                r.body_text()
+            _ => Error::BadRequest(Msg::both(
+                format!("无法读取提交的内容：{}", r.body_text()),
+                format!("Could not read the request body: {}", r.body_text()),
             )),
         }
     }
@@ -207,10 +243,18 @@ impl From<JsonRejection> for Error {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMediaType(
                 "Send JSON with the header Content-Type: application/json.".into(),
             ),
-            StatusCode::UNPROCESSABLE_ENTITY => Error::Unprocessable(r.body_text()),
-            _ => Error::BadRequest(r.body_text()),
+            StatusCode::UNPROCESSABLE_ENTITY => Error::Unprocessable(r.body_text().into()),
+            _ => Error::BadRequest(r.body_text().into()),
         }
     }
+}
+
+/// An error page's status and message, kept on the response so `web::lang` can draw the
+/// page again in the reader's language once it knows it.
+#[derive(Debug, Clone)]
+pub struct ErrorPage {
+    pub status: StatusCode,
+    pub message: Msg,
 }
 
 impl IntoResponse for Error {
@@ -220,11 +264,11 @@ impl IntoResponse for Error {
             return axum::response::Redirect::to("/login").into_response();
         }
         let status = self.status();
-        let message = match &self {
-            Error::Invalid(fields) => fields.values().cloned().collect::<Vec<_>>().join(" "),
-            other => other.public_message(),
-        };
-        let response = (status, views::error_page(status, &message)).into_response();
+        let message = self.public_message();
+        let mut response = (status, views::error_page(status, &message, Lang::Zh)).into_response();
+        response
+            .extensions_mut()
+            .insert(ErrorPage { status, message });
         with_error_headers(&self, with_retry_after(response))
     }
 }
@@ -246,7 +290,7 @@ impl IntoResponse for ApiError {
         let status = error.status();
         let body = match &error {
             Error::Invalid(fields) => json!({ "errors": fields }),
-            other => json!({ "errors": { "request": other.public_message() } }),
+            other => json!({ "errors": { "request": other.public_message().to_string() } }),
         };
         with_error_headers(
             &error,

@@ -18,6 +18,7 @@ pub mod held;
 pub mod i18n;
 pub mod indicators;
 pub mod intake;
+pub mod paging;
 pub mod photos;
 pub mod quality;
 pub mod receipt;

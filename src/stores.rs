@@ -34,14 +34,15 @@ pub async fn resolve(
         return Ok(None);
     };
     if !is_store_code(&code) {
-        return Err(Error::BadRequest(format!(
-            "The store code '{code}' is not valid: use 1–32 letters, digits, '-' or '_'."
-        )));
+        return Err(Error::BadRequest(
+            format!("The store code '{code}' is not valid: use 1–32 letters, digits, '-' or '_'.")
+                .into(),
+        ));
     }
     if !db.known_stores.exists(&db.read, &code).await? {
         return Err(Error::BadRequest(format!(
             "There is no store '{code}'. Please check the link or scan the QR code at the store again."
-        )));
+        ).into()));
     }
     Ok(Some(code))
 }

@@ -51,7 +51,7 @@ async fn world() -> World {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let shopper = Browser::logged_in(&base, "sam").await;
+    let shopper = Browser::logged_in_speaking(&base, "sam", "zh-CN,zh;q=0.9").await;
     World {
         app,
         base,
@@ -175,7 +175,7 @@ async fn assignment_draft_resume_submit_and_review_work_end_to_end() {
     assert_eq!(status, 303);
 
     // Resume on another device: the draft opens where it stopped, answers kept.
-    let phone = Browser::logged_in(&w.base, "sam").await;
+    let phone = Browser::logged_in_speaking(&w.base, "sam", "zh-CN,zh;q=0.9").await;
     let (_, page) = phone.get_text(&format!("/audits/{id}")).await;
     assert_eq!(hidden(&page, "_page").as_deref(), Some("1"));
     assert!(page.contains(r#"name="seconds_to_greet" value="45""#));

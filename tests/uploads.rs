@@ -44,7 +44,7 @@ async fn world() -> World {
     .await
     .unwrap();
     let base = app.spawn().await;
-    let shopper = Browser::logged_in(&base, "sam").await;
+    let shopper = Browser::logged_in_speaking(&base, "sam", "zh-CN,zh;q=0.9").await;
     World {
         app,
         shopper,

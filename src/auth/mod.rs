@@ -13,4 +13,4 @@ pub use csrf::{CSRF_FIELD, csrf_refused, csrf_token, verify_csrf};
 pub use login::LoginLimiter;
 pub use password::{GateFull, PasswordGate, hash_password};
 pub use ratelimit::{Policy, Refusal, Slot, address_key};
-pub use user::{CurrentUser, Role, SESSION_EPOCH, SESSION_USER};
+pub use user::{CurrentUser, Role, SESSION_EPOCH, SESSION_LANG, SESSION_USER};

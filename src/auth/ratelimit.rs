@@ -57,19 +57,14 @@ impl Refusal {
     }
 
     /// What the login page says.
-    pub fn message(self) -> String {
+    pub fn message(self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::staff::Staff;
         match self {
             Refusal::TooMany(wait) => {
-                let minutes = wait.as_secs().div_ceil(60).max(1);
-                format!(
-                    "Too many failed logins from your address. Please wait {minutes} minute(s) and try again."
-                )
+                Staff::ErrTooManyLogins.fill(lang, wait.as_secs().div_ceil(60).max(1))
             }
             Refusal::Slowed(wait) => {
-                let seconds = wait.as_millis().div_ceil(1000).max(1);
-                format!(
-                    "This account has had many failed logins from elsewhere, so logins from a new browser are slowed down. Please try again in {seconds} second(s)."
-                )
+                Staff::ErrLoginSlowed.fill(lang, wait.as_millis().div_ceil(1000).max(1))
             }
         }
     }

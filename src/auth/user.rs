@@ -11,6 +11,7 @@ use tower_sessions::Session;
 use super::csrf::session_error;
 use crate::db::users;
 use crate::error::Error;
+use crate::i18n::Lang;
 
 /// The session key holding the user's id.
 pub const SESSION_USER: &str = "user_id";
@@ -19,6 +20,10 @@ pub const SESSION_USER: &str = "user_id";
 /// a disable or a role change moves the account's epoch on, and every session
 /// holding the old one is refused from its next request.
 pub const SESSION_EPOCH: &str = "epoch";
+
+/// The session key holding the language chosen on the account, copied at login and on a
+/// change, so pages drawn without reading the account (error pages) know it too.
+pub const SESSION_LANG: &str = "lang";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -49,6 +54,18 @@ impl Role {
     }
 }
 
+impl Role {
+    /// The role's name as staff pages show it.
+    pub fn name(self, lang: Lang) -> &'static str {
+        use crate::i18n::staff::Staff;
+        match self {
+            Role::Admin => Staff::RoleAdmin.text(lang),
+            Role::Manager => Staff::RoleManager.text(lang),
+            Role::Shopper => Staff::RoleShopper.text(lang),
+        }
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -62,6 +79,9 @@ pub struct CurrentUser {
     pub id: i64,
     pub username: String,
     pub role: Role,
+    /// The language this request's pages are in: `?lang=`, else the account's choice,
+    /// else the browser's (see `web::lang`).
+    pub lang: Lang,
     pub session: Session,
 }
 
@@ -71,6 +91,7 @@ impl CurrentUser {
         Ok(crate::views::staff::Viewer {
             username: self.username.clone(),
             role: self.role,
+            lang: self.lang,
             csrf: super::csrf_token(&self.session).await?,
         })
     }
@@ -118,6 +139,7 @@ where
         let pool = SqlitePool::from_ref(state);
         match users::by_id(&pool, id).await? {
             Some(u) if !u.disabled && epoch == Some(u.session_epoch) => Ok(CurrentUser {
+                lang: crate::web::lang::for_account(parts, u.lang),
                 id: u.id,
                 username: u.username,
                 role: u.role,

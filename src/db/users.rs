@@ -4,6 +4,7 @@ use sqlx::SqlitePool;
 
 use crate::auth::Role;
 use crate::db::now_rfc3339;
+use crate::i18n::Lang;
 
 #[derive(Debug, Clone)]
 pub struct User {
@@ -14,11 +15,13 @@ pub struct User {
     pub password_hash: String,
     /// Stored in a session at login; a session holding another value is no longer valid.
     pub session_epoch: i64,
+    /// The language chosen for staff pages, if any.
+    pub lang: Option<Lang>,
 }
 
-type Row = (i64, String, String, bool, String, i64);
+type Row = (i64, String, String, bool, String, i64, Option<String>);
 
-fn from_row((id, username, role, disabled, password_hash, session_epoch): Row) -> User {
+fn from_row((id, username, role, disabled, password_hash, session_epoch, lang): Row) -> User {
     // The CHECK constraint keeps role to the three names; shopper is the least privilege.
     let role = Role::parse(&role).unwrap_or(Role::Shopper);
     User {
@@ -28,10 +31,11 @@ fn from_row((id, username, role, disabled, password_hash, session_epoch): Row) -
         disabled,
         password_hash,
         session_epoch,
+        lang: lang.as_deref().and_then(Lang::parse),
     }
 }
 
-const COLUMNS: &str = "id, username, role, disabled, password_hash, session_epoch";
+const COLUMNS: &str = "id, username, role, disabled, password_hash, session_epoch, lang";
 
 pub async fn by_id(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<User>> {
     let sql = format!("select {COLUMNS} from user where id = ?");
@@ -129,4 +133,14 @@ pub async fn set_role(pool: &SqlitePool, id: i64, role: Role) -> sqlx::Result<Op
     .bind(id)
     .fetch_optional(pool)
     .await
+}
+
+/// Saves the language the user chose for staff pages.
+pub async fn set_lang(pool: &SqlitePool, id: i64, lang: Lang) -> sqlx::Result<bool> {
+    let done = sqlx::query("update user set lang = ? where id = ?")
+        .bind(lang.code())
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -2,30 +2,12 @@
 
 use maud::{Markup, html};
 
-use super::staff::{Viewer, csrf, field, notice, public_page, select, staff_page, trusted_svg};
+use super::staff::{Viewer, csrf, field, notice, select, staff_page, trusted_svg};
 use crate::answers::FieldErrors;
 use crate::auth::Role;
 use crate::db::stores::Store;
 use crate::db::tokens::{Scope, TokenInfo};
 use crate::db::users::User;
-
-pub fn login_page(csrf_token: &str, username: &str, message: Option<&str>) -> Markup {
-    public_page(
-        "Log in · 登录",
-        html! {
-            @if let Some(m) = message { p.err role="alert" { (m) } }
-            form method="post" action="/login" {
-                (csrf(csrf_token))
-                (field("username", "Username · 用户名", "text", username, &FieldErrors::new()))
-                div.field {
-                    label for="password" { "Password · 密码" }
-                    input type="password" id="password" name="password" autocomplete="current-password";
-                }
-                button type="submit" { "Log in · 登录" }
-            }
-        },
-    )
-}
 
 fn role_options() -> Vec<(String, String)> {
     Role::ALL

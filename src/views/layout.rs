@@ -3,7 +3,8 @@
 use axum::http::StatusCode;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::i18n::Lang;
+use crate::i18n::staff::{ErrorTitle, Staff};
+use crate::i18n::{Lang, Msg};
 
 /// Kept small and inline so a form page arrives in one round trip.
 /// Colours meet WCAG AA on white: #1a1a1a text, #0b5394 buttons (7.6:1), #b00020 errors (7:1).
@@ -62,23 +63,37 @@ pub fn layout_with(lang: Lang, title: &str, extra_css: &'static str, body: Marku
     }
 }
 
-/// A friendly error page in both languages, since an error can come before we know the respondent's.
-pub fn error_page(status: StatusCode, message: &str) -> Markup {
-    let (zh, en) = match status.as_u16() {
-        404 => ("找不到该页面", "Not found"),
-        408 => ("请求超时", "Request timed out"),
-        413 => ("提交的内容太大", "Too much data"),
-        422 => ("有些回答需要修改", "Some answers need a change"),
-        400..=499 => ("请求有误", "Bad request"),
-        _ => ("服务器出错了", "Something went wrong"),
-    };
-    let title = format!("{zh} · {en}");
+/// A friendly error page in the reader's language, with a way back. Drawn first in Chinese,
+/// then again by `web::lang` once the request's language is known.
+pub fn error_page(status: StatusCode, message: &Msg, lang: Lang) -> Markup {
+    let title = ErrorTitle::for_status(status.as_u16()).text(lang);
+    layout(
+        lang,
+        title,
+        html! {
+            h1 { (title) }
+            p { (message.get(lang)) }
+            p { a href="/" { (Staff::BackHome.text(lang)) } }
+            p.hint { "HTTP " (status.as_u16()) }
+        },
+    )
+}
+
+/// The error page in both languages, for answers given before the reader's language is
+/// known (a stalled body, a panic).
+pub fn error_page_both(status: StatusCode, message: &Msg) -> Markup {
+    let kind = ErrorTitle::for_status(status.as_u16());
+    let title = format!("{} · {}", kind.text(Lang::Zh), kind.text(Lang::En));
     layout(
         Lang::Zh,
         &title,
         html! {
             h1 { (title) }
-            p { (message) }
+            p { (message.get(Lang::Zh)) }
+            @if message.get(Lang::Zh) != message.get(Lang::En) {
+                p lang="en" { (message.get(Lang::En)) }
+            }
+            p { a href="/" { (Staff::BackHome.text(Lang::Zh)) " · " (Staff::BackHome.text(Lang::En)) } }
             p.hint { "HTTP " (status.as_u16()) }
         },
     )

@@ -16,6 +16,7 @@ use crate::answers::FieldErrors;
 use crate::auth::{CurrentUser, Role, SESSION_EPOCH, hash_password, session_error};
 use crate::db::{stores, users};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::stores::StoreInput;
 use crate::views::admin::{NewUserValues, poster_page, stores_page, users_page};
 
@@ -180,7 +181,7 @@ async fn set_status(
         .await?
         .is_none()
     {
-        return Err(Error::not_found("account", id));
+        return Err(Error::not_found(Msg::both("账号", "account"), id));
     }
     Ok(Redirect::to("/admin/users?done=status"))
 }
@@ -207,7 +208,7 @@ async fn reset_password(
     let hash = hash_password(form.password).await?;
     // Every session of the account ends with the old password...
     let Some(epoch) = users::set_password(&state.db.write, id, &hash).await? else {
-        return Err(Error::not_found("account", id));
+        return Err(Error::not_found(Msg::both("账号", "account"), id));
     };
     // ...except this one, when an admin resets their own: the person who just chose
     // the password stays logged in here, and only their other sessions end.
@@ -253,7 +254,7 @@ async fn list_stores(
     let edit = match q.edit.as_deref() {
         Some(code) => stores::get(&state.db.read, code)
             .await?
-            .ok_or_else(|| Error::not_found("store", code))?,
+            .ok_or_else(|| Error::not_found(Msg::both("门店", "store"), code))?,
         None => crate::db::stores::Store {
             code: String::new(),
             name: String::new(),
@@ -306,10 +307,13 @@ async fn poster(
     user.require_staff()?;
     let store = stores::get(&state.db.read, &code)
         .await?
-        .ok_or_else(|| Error::not_found("store", &code))?;
+        .ok_or_else(|| Error::not_found(Msg::both("门店", "store"), &code))?;
     let survey = state.survey(&form_id)?;
     if survey.is_audit() {
-        return Err(Error::not_found("customer survey", &form_id));
+        return Err(Error::not_found(
+            Msg::both("顾客问卷", "customer survey"),
+            &form_id,
+        ));
     }
     let base = state.settings.public_url.trim_end_matches('/');
     let url = format!("{base}/s/{}?store={}", survey.id, store.code);

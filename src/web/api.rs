@@ -154,7 +154,7 @@ async fn submit(
     let store = crate::stores::resolve(&state.db, client.store_for(body.store)?)
         .await
         .map_err(|e| match e {
-            Error::BadRequest(message) => field_error("store", message),
+            Error::BadRequest(message) => field_error("store", message.to_string()),
             other => ApiError(other),
         })?;
     let raw = raw_answers(&body.answers, lang)?;

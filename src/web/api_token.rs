@@ -64,10 +64,13 @@ impl ApiClient {
             (None, requested) => Ok(requested),
             (Some(bound), None) => Ok(Some(bound.clone())),
             (Some(bound), Some(code)) if code == *bound => Ok(Some(code)),
-            (Some(bound), Some(code)) => Err(ApiError(Error::Forbidden(format!(
-                "This token is bound to store '{bound}' and cannot send for store '{code}'. \
+            (Some(bound), Some(code)) => Err(ApiError(Error::Forbidden(
+                format!(
+                    "This token is bound to store '{bound}' and cannot send for store '{code}'. \
                  Send \"store\": \"{bound}\" or leave the store out. Nothing was stored."
-            )))),
+                )
+                .into(),
+            ))),
         }
     }
 
@@ -87,11 +90,14 @@ impl ApiClient {
             ))));
         };
         if info.scope != scope {
-            return Err(ApiError(Error::Forbidden(format!(
-                "This token has scope '{}'; this endpoint needs a token with scope '{scope}'. \
+            return Err(ApiError(Error::Forbidden(
+                format!(
+                    "This token has scope '{}'; this endpoint needs a token with scope '{scope}'. \
                  An admin creates one on /admin/tokens or with `manyi token add --scope {scope}`.",
-                info.scope
-            ))));
+                    info.scope
+                )
+                .into(),
+            )));
         }
         Ok(info.into())
     }
@@ -116,7 +122,7 @@ fn bearer(parts: &Parts) -> Option<&str> {
 /// A refusal by the per-token limits, as the API answers it: 429 with `Retry-After`.
 pub fn refused(r: Refusal) -> ApiError {
     ApiError(Error::RateLimited {
-        message: r.message(),
+        message: r.message().into(),
         retry_after: r.retry_after_secs(),
     })
 }
@@ -185,7 +191,10 @@ mod tests {
         else {
             panic!("403 expected");
         };
-        assert!(message.contains("bound to store 'S001'"), "{message}");
+        assert!(
+            message.to_string().contains("bound to store 'S001'"),
+            "{message}"
+        );
         let any = client(None, false);
         assert_eq!(any.store_for(None).unwrap(), None);
         assert_eq!(

@@ -16,6 +16,7 @@ use crate::auth::CurrentUser;
 use crate::db::audits::{self, AuditRow, NewAssignment};
 use crate::db::{stores, users};
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::views::audits::{AssignmentValues, Choices, audits_page, new_assignment_page};
 
 pub fn routes() -> Router<AppState> {
@@ -30,7 +31,7 @@ pub fn routes() -> Router<AppState> {
 pub async fn visible_audit(state: &AppState, user: &CurrentUser, id: i64) -> Result<AuditRow> {
     match audits::get(&state.db.read, id).await? {
         Some(a) if user.role.is_staff() || a.shopper_id == user.id => Ok(a),
-        _ => Err(Error::not_found("audit", id)),
+        _ => Err(Error::not_found(Msg::both("巡店", "audit"), id)),
     }
 }
 
@@ -48,7 +49,8 @@ async fn list(
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
-            Status::parse(s).ok_or_else(|| Error::BadRequest(format!("Unknown status '{s}'.")))?,
+            Status::parse(s)
+                .ok_or_else(|| Error::BadRequest(format!("Unknown status '{s}'.").into()))?,
         ),
     };
     let shopper = (!user.role.is_staff()).then_some(user.id);

@@ -15,12 +15,17 @@ use tower_sessions::cookie::{Cookie, SameSite};
 use super::AppState;
 use super::body::FormBody;
 use super::csrf_form::CsrfForm;
+use super::lang::RequestLang;
 use crate::auth::session_error;
 use crate::auth::signed::{self, DEVICE_TOKEN_TTL, LOGIN_TOKEN_TTL, unix_now};
-use crate::auth::{CSRF_FIELD, CurrentUser, SESSION_EPOCH, SESSION_USER, csrf_refused};
+use crate::auth::{
+    CSRF_FIELD, CurrentUser, SESSION_EPOCH, SESSION_LANG, SESSION_USER, csrf_refused,
+};
 use crate::db::users;
 use crate::error::{Error, Result, with_retry_after};
-use crate::views::admin::login_page;
+use crate::i18n::Lang;
+use crate::i18n::staff::Staff;
+use crate::views::login::login_page;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -102,7 +107,11 @@ fn set_cookie(res: &mut Response, state: &AppState, name: String, value: String,
 
 /// The login form. It touches no session: its CSRF token is a signed cookie, so
 /// anonymous visitors leave nothing in the database.
-async fn show_login(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+async fn show_login(
+    State(state): State<AppState>,
+    RequestLang(lang): RequestLang,
+    headers: HeaderMap,
+) -> Result<Response> {
     let key = state.limiter.key(&state.db.write).await?;
     let now = unix_now();
     let name = cookie_name(&state, LOGIN_COOKIE);
@@ -112,7 +121,7 @@ async fn show_login(State(state): State<AppState>, headers: HeaderMap) -> Result
     let token = kept
         .clone()
         .unwrap_or_else(|| signed::login_token(&key, now));
-    let mut res = login_page(&token, "", None).into_response();
+    let mut res = login_page(lang, &token, "", None).into_response();
     if kept.is_none() {
         set_cookie(&mut res, &state, name, token, LOGIN_TOKEN_TTL);
     }
@@ -124,6 +133,7 @@ async fn login(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(addr): ClientAddr,
+    RequestLang(lang): RequestLang,
     headers: HeaderMap,
     FormBody(pairs): FormBody,
 ) -> Result<Response> {
@@ -133,6 +143,7 @@ async fn login(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
+    let lang = field("lang").and_then(Lang::parse).unwrap_or(lang);
     // The CSRF check comes first: nothing else about a forged post is looked at.
     let key = state.limiter.key(&state.db.write).await?;
     let now = unix_now();
@@ -153,10 +164,11 @@ async fn login(
         Err(refusal) => {
             tracing::warn!(%addr, "login rate limit reached");
             let mut res = login_again(
+                lang,
                 &token,
                 &username,
                 StatusCode::TOO_MANY_REQUESTS,
-                &refusal.message(),
+                &refusal.message(lang),
             );
             res.headers_mut().insert(
                 header::RETRY_AFTER,
@@ -175,19 +187,21 @@ async fn login(
         drop(slot);
         tracing::warn!("every password check is busy; login refused");
         return Ok(with_retry_after(login_again(
+            lang,
             &token,
             &username,
             StatusCode::SERVICE_UNAVAILABLE,
-            "Too many logins are being checked right now. Please try again in a few seconds.",
+            Staff::ErrLoginBusy.text(lang),
         )));
     };
     let Some(user) = user.filter(|_| right) else {
         slot.failed();
         return Ok(login_again(
+            lang,
             &token,
             &username,
             StatusCode::UNAUTHORIZED,
-            "Wrong username or password.",
+            Staff::ErrWrongLogin.text(lang),
         ));
     };
     slot.succeeded();
@@ -205,14 +219,26 @@ async fn login(
         .insert(SESSION_EPOCH, user.session_epoch)
         .await
         .map_err(session_error)?;
+    if let Some(lang) = user.lang {
+        session
+            .insert(SESSION_LANG, lang.code())
+            .await
+            .map_err(session_error)?;
+    }
     tracing::info!(user = user.id, "logged in");
     Ok(Redirect::to("/home").into_response())
 }
 
 /// The login form again, with the name and the form's token kept, and one message
 /// for both causes of a wrong login.
-fn login_again(token: &str, username: &str, status: StatusCode, message: &str) -> Response {
-    (status, login_page(token, username, Some(message))).into_response()
+fn login_again(
+    lang: Lang,
+    token: &str,
+    username: &str,
+    status: StatusCode,
+    message: &str,
+) -> Response {
+    (status, login_page(lang, token, username, Some(message))).into_response()
 }
 
 #[derive(Debug, Deserialize)]

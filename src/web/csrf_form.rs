@@ -23,7 +23,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .collect();
         serde_json::from_value(Value::Object(fields))
             .map(CsrfForm)
-            .map_err(|e| Error::BadRequest(format!("The form is incomplete: {e}.")))
+            .map_err(|e| Error::BadRequest(format!("The form is incomplete: {e}.").into()))
     }
 }
 

@@ -41,10 +41,7 @@ pub struct FormQuery {
 
 fn query(q: Result<Query<FormQuery>, QueryRejection>) -> Result<FormQuery> {
     q.map(|Query(q)| q).map_err(|e| {
-        Error::BadRequest(format!(
-            "The address has a malformed query: {}",
-            e.body_text()
-        ))
+        Error::BadRequest(format!("The address has a malformed query: {}", e.body_text()).into())
     })
 }
 
@@ -241,7 +238,11 @@ async fn submit(
             return Ok(draw.page(page, &FieldErrors::new(), StatusCode::OK));
         }
         "" | "next" | "submit" => {}
-        other => return Err(Error::BadRequest(format!("Unknown form action '{other}'."))),
+        other => {
+            return Err(Error::BadRequest(
+                format!("Unknown form action '{other}'.").into(),
+            ));
+        }
     }
     // An answer on this page made another question on it apply: show it before moving on.
     let appeared = meta.seen.as_ref().is_some_and(|seen| {

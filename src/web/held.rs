@@ -42,15 +42,15 @@ async fn show(
         "to" => q.to.clone(),
         _ => None,
     };
-    let (filter, params) = parse_filter(field, offset).map_err(Error::BadRequest)?;
-    let page = parse_page(q.page.as_deref()).map_err(Error::BadRequest)?;
+    let (filter, params) = parse_filter(field, offset).map_err(|e| Error::BadRequest(e.into()))?;
+    let page = parse_page(q.page.as_deref()).map_err(|e| Error::BadRequest(e.into()))?;
     let view = match blank(q.state.as_deref()) {
         None | Some("held") => View::Held,
         Some("decided") => View::Decided,
         Some(other) => {
-            return Err(Error::BadRequest(format!(
-                "`state` '{other}' is not one of held, decided."
-            )));
+            return Err(Error::BadRequest(
+                format!("`state` '{other}' is not one of held, decided.").into(),
+            ));
         }
     };
     let pool = &state.db.read;
@@ -158,8 +158,8 @@ async fn decide(
             .map(|(_, v)| v.clone())
     };
     let (filter, params) =
-        parse_filter(one, state.settings.utc_offset).map_err(Error::BadRequest)?;
-    let page = parse_page(one("page").as_deref()).map_err(Error::BadRequest)?;
+        parse_filter(one, state.settings.utc_offset).map_err(|e| Error::BadRequest(e.into()))?;
+    let page = parse_page(one("page").as_deref()).map_err(|e| Error::BadRequest(e.into()))?;
     let decision = match blank(one("action").as_deref()) {
         Some("accept") => Decision::Counted,
         Some("exclude") => Decision::Excluded,
@@ -195,13 +195,12 @@ async fn decide(
             if ids.len() > MAX_IDS {
                 return Err(Error::BadRequest(format!(
                     "Select at most {MAX_IDS} responses at once, or use the form for everything matching the filter."
-                )));
+                ).into()));
             }
             if let Some(bad) = ids.iter().find(|id| !is_public_id(id)) {
-                return Err(Error::BadRequest(format!(
-                    "'{}' is not a response id (24 hex digits).",
-                    cut(bad)
-                )));
+                return Err(Error::BadRequest(
+                    format!("'{}' is not a response id (24 hex digits).", cut(bad)).into(),
+                ));
             }
             held::decide(
                 &state.db.write,

@@ -10,6 +10,7 @@ mod body;
 mod caching;
 mod csrf_form;
 mod held;
+pub mod lang;
 mod panics;
 mod reports;
 mod review;
@@ -173,7 +174,7 @@ impl AppState {
     fn customer_survey(&self, id: &str) -> Result<Arc<Survey>> {
         self.survey(id).and_then(|s| {
             if s.is_audit() {
-                Err(Error::NotFound(format!("There is no form '{id}'.")))
+                Err(Error::NotFound(format!("There is no form '{id}'.").into()))
             } else {
                 Ok(s)
             }
@@ -184,7 +185,7 @@ impl AppState {
         self.catalog
             .get(id)
             .cloned()
-            .ok_or_else(|| Error::NotFound(format!("There is no form '{id}'.")))
+            .ok_or_else(|| Error::NotFound(format!("There is no form '{id}'.").into()))
     }
 }
 
@@ -195,6 +196,7 @@ pub fn router(state: AppState) -> Router {
         .merge(form::routes())
         .nest("/api/v1", api::routes().merge(sales::api_routes()))
         .merge(auth::routes())
+        .merge(lang::routes())
         .merge(admin::routes())
         .merge(audits::routes())
         .merge(audit_form::routes())
@@ -220,6 +222,7 @@ pub fn layered(routes: Router<AppState>, state: AppState) -> Router {
     let routes = routes
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(lang::localize))
         .layer(sessions);
     // Inside the header layers, so the 500 page gets CSP, nosniff and no-store too.
     catch_panics(routes)

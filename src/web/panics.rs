@@ -34,7 +34,7 @@ where
 /// The panic was already logged by the hook; this only answers.
 fn answer(_: Box<dyn Any + Send + 'static>) -> Response {
     let status = StatusCode::INTERNAL_SERVER_ERROR;
-    let mut response = (status, views::error_page(status, MESSAGE)).into_response();
+    let mut response = (status, views::error_page_both(status, &both_languages())).into_response();
     response.extensions_mut().insert(Panicked);
     response
 }
@@ -66,4 +66,9 @@ pub fn install_panic_hook() {
             .unwrap_or_default();
         tracing::error!(%location, "panic: {message}");
     }));
+}
+
+/// Answered outside `web::lang`, before the reader's language is known: both languages.
+fn both_languages() -> crate::i18n::Msg {
+    crate::i18n::Msg::both("服务器出了问题，请稍后再试。", MESSAGE)
 }

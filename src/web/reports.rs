@@ -11,6 +11,7 @@ use crate::auth::CurrentUser;
 use crate::charts::{render_svg, to_csv};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 use crate::reports::{ChartName, Data, Filter, FilterQuery, chart};
 use crate::views::reports::{Dashboard, dashboard};
 
@@ -29,7 +30,8 @@ fn lang(q: &FilterQuery, headers: &HeaderMap) -> Lang {
 }
 
 fn filter(state: &AppState, q: &FilterQuery) -> Result<Filter> {
-    Filter::parse(q, state.settings.today(), state.settings.min_n).map_err(Error::BadRequest)
+    Filter::parse(q, state.settings.today(), state.settings.min_n)
+        .map_err(|e| Error::BadRequest(e.into()))
 }
 
 #[tracing::instrument(skip_all)]
@@ -84,7 +86,8 @@ async fn one_chart(
     headers: &HeaderMap,
 ) -> Result<crate::charts::Chart> {
     user.require_staff()?;
-    let name = ChartName::parse(name).ok_or_else(|| Error::not_found("chart", name))?;
+    let name =
+        ChartName::parse(name).ok_or_else(|| Error::not_found(Msg::both("图表", "chart"), name))?;
     let f = filter(state, q)?;
     let data = Data::load_for(&state.db.read, &f, name.parts()).await?;
     Ok(chart(name, &data, &state.catalog, lang(q, headers)))

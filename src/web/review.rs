@@ -16,6 +16,7 @@ use crate::auth::CurrentUser;
 use crate::db::audits;
 use crate::db::evidence;
 use crate::error::{Error, Result};
+use crate::i18n::Msg;
 use crate::scoring;
 use crate::views::review::{ReviewPage, review_page};
 
@@ -31,7 +32,10 @@ async fn render(
 ) -> Result<maud::Markup> {
     let audit = visible_audit(state, user, id).await?;
     if audit.submitted_at.is_none() {
-        return Err(Error::not_found("submitted audit", id));
+        return Err(Error::not_found(
+            Msg::both("已提交的巡店", "submitted audit"),
+            id,
+        ));
     }
     let survey = state.survey(&audit.checklist_id).map_err(|_| {
         Error::Other(anyhow::anyhow!(
@@ -88,8 +92,9 @@ async fn decide(
 ) -> Result<Response> {
     user.require_staff()?;
     let audit = visible_audit(&state, &user, id).await?;
-    let action = ReviewAction::parse(&form.action)
-        .ok_or_else(|| Error::BadRequest(format!("Unknown review action '{}'.", form.action)))?;
+    let action = ReviewAction::parse(&form.action).ok_or_else(|| {
+        Error::BadRequest(format!("Unknown review action '{}'.", form.action).into())
+    })?;
     let reason = form.reason.trim();
     let mut errors = FieldErrors::new();
     if action.needs_reason() && reason.is_empty() {

@@ -18,6 +18,7 @@ use crate::auth::CurrentUser;
 use crate::db::tokens::{self, Scope};
 use crate::db::{sales, stores};
 use crate::error::{ApiError, Error, Result};
+use crate::i18n::Msg;
 use crate::sales::{RawSale, check_rows};
 use crate::views::admin::{NewTokenValues, tokens_page};
 
@@ -61,7 +62,7 @@ async fn import(
         return Err(ApiError(Error::Forbidden(format!(
             "This token is bound to store '{bound}' and cannot send sales for store '{}'. Nothing was stored.",
             other.store.trim()
-        ))));
+        ).into())));
     }
     if rows.is_empty() {
         return Err(ApiError(Error::Unprocessable(
@@ -213,7 +214,7 @@ async fn revoke(
     let revoked = tokens::revoke(&state.db.write, id).await?;
     state.tokens.clear();
     if !revoked {
-        return Err(Error::not_found("token", id));
+        return Err(Error::not_found(Msg::both("令牌", "token"), id));
     }
     Ok(Redirect::to("/admin/tokens"))
 }

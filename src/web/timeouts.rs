@@ -71,7 +71,7 @@ fn timed_out(api: bool, http1: bool) -> Response {
     let mut response = if api {
         (status, Json(json!({ "errors": { "request": MESSAGE } }))).into_response()
     } else {
-        (status, views::error_page(status, MESSAGE)).into_response()
+        (status, views::error_page_both(status, &MESSAGE.into())).into_response()
     };
     // The rest of the body may still be on its way: the connection cannot be reused.
     // (HTTP/2 has no Connection header; there the stream alone ends.)

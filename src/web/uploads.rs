@@ -20,6 +20,7 @@ use crate::auth::CurrentUser;
 use crate::db::evidence;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::i18n::Msg;
 
 /// The caps in force. `Settings` does not hold them yet, so these are the defaults.
 pub fn limits(state: &AppState) -> UploadLimits {
@@ -69,23 +70,32 @@ impl Unread {
                     &format!(
                         "本页未保存：一次提交的数据过多。每次最多上传 {k} 张照片，每张不超过 {size} MB。"
                     ),
-                ))
+                ).into())
             }
-            Why::TooManyParts => Error::PayloadTooLarge(say(
-                lang,
-                &format!("Nothing was saved: the form sent more than {MAX_PARTS} parts."),
-                &format!("本页未保存：表单包含的部分超过 {MAX_PARTS} 个。"),
-            )),
-            Why::Malformed(detail) => Error::BadRequest(say(
-                lang,
-                &format!("The form could not be read: {detail}"),
-                &format!("无法读取表单：{detail}"),
-            )),
-            Why::NotUtf8 => Error::BadRequest(say(
-                lang,
-                "The form data is not valid UTF-8 text.",
-                "表单数据不是有效的 UTF-8 文本。",
-            )),
+            Why::TooManyParts => Error::PayloadTooLarge(
+                say(
+                    lang,
+                    &format!("Nothing was saved: the form sent more than {MAX_PARTS} parts."),
+                    &format!("本页未保存：表单包含的部分超过 {MAX_PARTS} 个。"),
+                )
+                .into(),
+            ),
+            Why::Malformed(detail) => Error::BadRequest(
+                say(
+                    lang,
+                    &format!("The form could not be read: {detail}"),
+                    &format!("无法读取表单：{detail}"),
+                )
+                .into(),
+            ),
+            Why::NotUtf8 => Error::BadRequest(
+                say(
+                    lang,
+                    "The form data is not valid UTF-8 text.",
+                    "表单数据不是有效的 UTF-8 文本。",
+                )
+                .into(),
+            ),
         }
     }
 }
@@ -362,7 +372,7 @@ pub async fn evidence(
     let audit = visible_audit(&state, &user, id).await?;
     let (content_type, bytes) = evidence::evidence_bytes(&state.db.read, audit.id, evidence_id)
         .await?
-        .ok_or_else(|| Error::not_found("evidence file", evidence_id))?;
+        .ok_or_else(|| Error::not_found(Msg::both("证据文件", "evidence file"), evidence_id))?;
     let mut response = Response::new(Body::from(bytes));
     let h = response.headers_mut();
     let kind = HeaderValue::from_str(&content_type)

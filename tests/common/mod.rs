@@ -255,8 +255,20 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser that asks for English pages (Accept-Language), as most tests read them.
     pub fn new(base: &str) -> Browser {
+        Browser::speaking(base, "en-GB,en;q=0.9")
+    }
+
+    /// A browser whose Accept-Language is `accept`, e.g. "zh-CN,zh;q=0.9".
+    pub fn speaking(base: &str, accept: &str) -> Browser {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::ACCEPT_LANGUAGE,
+            reqwest::header::HeaderValue::from_str(accept).expect("header"),
+        );
         let http = reqwest::Client::builder()
+            .default_headers(headers)
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -319,7 +331,12 @@ impl Browser {
 
     /// Logs in and checks it worked.
     pub async fn logged_in(base: &str, username: &str) -> Browser {
-        let b = Browser::new(base);
+        Browser::logged_in_speaking(base, username, "en-GB,en;q=0.9").await
+    }
+
+    /// Logs in with the browser's Accept-Language set to `accept`.
+    pub async fn logged_in_speaking(base: &str, username: &str, accept: &str) -> Browser {
+        let b = Browser::speaking(base, accept);
         let res = b.login(username, PASSWORD).await;
         assert_eq!(res.status(), 303, "login as {username}");
         b

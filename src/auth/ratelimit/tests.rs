@@ -112,7 +112,11 @@ fn an_account_under_attack_slows_new_browsers_but_not_its_own() {
         panic!("slowed");
     };
     assert!(wait <= Duration::from_secs(60));
-    assert!(Refusal::Slowed(wait).message().contains("slowed down"));
+    assert!(
+        Refusal::Slowed(wait)
+            .message(crate::i18n::Lang::En)
+            .contains("slowed down")
+    );
     assert!(
         a.reserve("ada", "10.0.0.4", true).is_ok(),
         "a browser the account logged in from is not slowed"

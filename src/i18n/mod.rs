@@ -1,4 +1,19 @@
-//! Languages the form speaks: negotiation (`?lang=`, Accept-Language, default) and the form's own UI text.
+//! Languages: negotiation (`?lang=`, Accept-Language, default) and the one catalogue of our own text, in zh and en.
+//!
+//! `Ui` is the customer form's text; `staff` and the area tables hold the staff pages'. Every
+//! table is written with `catalogue!` (or, for `Ui`, an exhaustive match), so no key can lack a
+//! language; `tests.rs` checks each is written in its own script.
+
+pub mod admin;
+pub mod audits;
+mod catalogue;
+#[cfg(test)]
+mod catalogue_tests;
+pub mod format;
+pub mod reports;
+pub mod staff;
+
+pub use catalogue::{Catalogued, Msg};
 
 use std::fmt;
 
