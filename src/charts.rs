@@ -1,9 +1,14 @@
 //! Report charts as data: one model per chart, rendered to SVG (`render`) and to CSV (`to_csv`) from the same values.
 
 mod render;
+mod rows;
+mod svg;
 
-pub use render::render_svg;
+pub use render::{WIDTH, height, render_svg};
 
+use crate::i18n::Lang;
+use crate::i18n::format;
+use crate::i18n::reports::Report;
 use crate::indicators::Reading;
 
 /// Okabe–Ito colours: told apart by readers with the common forms of colour blindness.
@@ -27,6 +32,75 @@ pub struct Chart {
     /// Shown instead of a chart when there is nothing to draw.
     pub no_data: String,
     pub kind: Kind,
+    /// The reader's language, for the words the drawing adds ("n < 5", "… 14 more stores …").
+    pub lang: Lang,
+    /// Fewer answers than this: a point or cell says "n < min_n", never a number.
+    pub min_n: u64,
+    /// How a value is written.
+    pub unit: Unit,
+    /// What n counts.
+    pub counts: Counts,
+}
+
+/// How a chart's values are written, with their unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// 54.5%
+    Percent,
+    /// 4.0‰ (per 1,000)
+    PerMille,
+    /// 9.1 (NPS points, gap points)
+    Points,
+    /// ¥108,770,064
+    Money,
+}
+
+impl Unit {
+    pub fn value(self, x: f64) -> String {
+        match self {
+            Unit::Percent => format::percent(x, 1),
+            Unit::PerMille => format!("{}‰", format::number(x, 1)),
+            Unit::Points => format::number(x, 1),
+            Unit::Money => format::money(x),
+        }
+    }
+
+    /// An interval as "[−23.1, −19.7]", in the value's decimals.
+    pub fn interval(self, lo: f64, hi: f64) -> String {
+        match self {
+            Unit::Money => format::interval(lo, hi, 0),
+            _ => format::interval(lo, hi, 1),
+        }
+    }
+}
+
+/// What a chart's n counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counts {
+    Responses,
+    Transactions,
+    Audits,
+    Respondents,
+}
+
+impl Counts {
+    pub fn noun(self, lang: Lang) -> &'static str {
+        match self {
+            Counts::Responses => Report::NResponses.text(lang),
+            Counts::Transactions => Report::NTransactions.text(lang),
+            Counts::Audits => Report::NAudits.text(lang),
+            Counts::Respondents => Report::NRespondents.text(lang),
+        }
+    }
+
+    /// "n = 271,211 笔交易".
+    pub fn n(self, n: u64, lang: Lang) -> String {
+        format!(
+            "n = {} {}",
+            format::thousands(i64::try_from(n).unwrap_or(i64::MAX)),
+            self.noun(lang)
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,15 +114,21 @@ pub enum Kind {
         previous: Vec<Reading>,
         legend: [String; 3],
     },
-    /// Labelled bars, drawn in the given order, each with its interval and n.
-    Bars { bars: Vec<(String, Reading)> },
+    /// Labelled bars, drawn in the given order, each with its interval and n. With `keep`,
+    /// a long list draws only its first and last `keep` (a league's top and bottom).
+    Bars {
+        bars: Vec<(String, Reading)>,
+        keep: Option<usize>,
+        /// Labels carry their rank ("3. S007 …").
+        ranked: bool,
+    },
     /// Counts stacked per period as shares of the period's total (e.g. NPS groups).
     Stacked {
         periods: Vec<String>,
         segments: Vec<String>,
         counts: Vec<Vec<u64>>,
     },
-    /// A value per row × column (sections × stores); `None` for no data.
+    /// A value (mean %) with its n per row × column (stores × sections); `None` for no data.
     Heatmap {
         rows: Vec<String>,
         columns: Vec<String>,
@@ -57,6 +137,14 @@ pub enum Kind {
 }
 
 impl Chart {
+    /// The chart with every bar drawn (a league's "show all").
+    pub fn with_all_rows(mut self) -> Chart {
+        if let Kind::Bars { keep, .. } = &mut self.kind {
+            *keep = Some(usize::MAX / 4);
+        }
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         match &self.kind {
             Kind::Trend {
@@ -65,7 +153,7 @@ impl Chart {
                 .iter()
                 .chain(previous)
                 .all(|r| r.estimate().is_none()),
-            Kind::Bars { bars } => bars.is_empty(),
+            Kind::Bars { bars, .. } => bars.is_empty(),
             Kind::Stacked { counts, .. } => counts.iter().flatten().all(|c| *c == 0),
             Kind::Heatmap { cells, .. } => cells.iter().flatten().all(Option::is_none),
         }
@@ -126,7 +214,7 @@ pub fn to_csv(chart: &Chart) -> String {
                 rows.push(row);
             }
         }
-        Kind::Bars { bars } => {
+        Kind::Bars { bars, .. } => {
             rows.push(
                 ["label", "value", "low", "high", "n"]
                     .map(String::from)
@@ -162,8 +250,14 @@ pub fn to_csv(chart: &Chart) -> String {
             rows.push(["row", "column", "value", "n"].map(String::from).to_vec());
             for (r, line) in names.iter().zip(cells) {
                 for (c, cell) in columns.iter().zip(line) {
+                    // Below min n the value is left out, as for every other reading.
                     let (v, n) = cell.map_or((String::new(), "0".into()), |(v, n)| {
-                        (format!("{v:.4}"), n.to_string())
+                        let v = if n >= chart.min_n.max(1) {
+                            format!("{v:.4}")
+                        } else {
+                            String::new()
+                        };
+                        (v, n.to_string())
                     });
                     rows.push(vec![r.clone(), c.clone(), v, n]);
                 }

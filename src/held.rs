@@ -8,6 +8,7 @@ use time::UtcOffset;
 use crate::audits::parse_date;
 use crate::db::held::HeldFilter;
 use crate::i18n::Lang;
+use crate::i18n::admin::Admin;
 use crate::quality::Flag;
 use crate::reports::{EARLIEST, LATEST};
 use crate::survey::{Catalog, Kind};
@@ -151,6 +152,7 @@ pub fn key_answers(
     catalog: &Catalog,
     form: &str,
     raw: &[(String, String)],
+    reader: Lang,
 ) -> Vec<(String, String)> {
     let mut values: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for (q, v) in raw {
@@ -158,8 +160,8 @@ pub fn key_answers(
     }
     let mut out = Vec::new();
     if let Some(survey) = catalog.get(form) {
-        let lang = if survey.languages.contains(&Lang::En) {
-            Lang::En
+        let lang = if survey.languages.contains(&reader) {
+            reader
         } else {
             survey.default_lang
         };
@@ -188,8 +190,8 @@ pub fn key_answers(
                 })
                 .collect();
             let value = match &q.kind {
-                Kind::Rating => format!("{} of 5", words.join(", ")),
-                Kind::Nps => format!("{} of 10", words.join(", ")),
+                Kind::Rating => Admin::ScoreOf5.fill(reader, words.join(", ")),
+                Kind::Nps => Admin::ScoreOf10.fill(reader, words.join(", ")),
                 _ => cut(&words.join(", ")),
             };
             out.push((q.label.get(lang).to_owned(), value));
@@ -216,31 +218,30 @@ fn number(v: Option<&str>) -> Option<u64> {
     blank(v).and_then(|n| n.parse().ok())
 }
 
-/// The notice after a decision, from numbers only: nothing from the URL is shown as text.
-pub fn notice_text(q: &HeldQuery) -> Option<String> {
+/// The notice after a decision, in `lang`, from numbers only: nothing from the URL is shown as text.
+pub fn notice_text(q: &HeldQuery, lang: Lang) -> Option<String> {
     let verb = match q.done.as_deref()? {
-        "accepted" => "Accepted",
-        "excluded" => "Excluded",
-        "none" => return Some("Nothing was selected: tick the responses to decide first.".into()),
+        "accepted" => Admin::NoticeAccepted,
+        "excluded" => Admin::NoticeExcluded,
+        "none" => return Some(Admin::NoticeNone.text(lang).into()),
         _ => return None,
     };
     let n = number(q.n.as_deref()).unwrap_or(0);
-    let mut text = format!("{verb} {n} response(s).");
-    if verb == "Accepted" && n > 0 {
-        text.push_str(" They count in every indicator and chart from now on.");
+    let mut parts = vec![verb.fill(lang, n)];
+    if verb == Admin::NoticeAccepted && n > 0 {
+        parts.push(Admin::NoticeCountsNow.text(lang).into());
     }
-    if let Some(a) = number(q.already.as_deref()).filter(|a| *a > 0) {
-        text.push_str(&format!(
-            " {a} had already been decided and were left as they were."
-        ));
+    for (value, key) in [
+        (&q.already, Admin::NoticeAlready),
+        (&q.unknown, Admin::NoticeUnknown),
+        (&q.remaining, Admin::NoticeRemaining),
+    ] {
+        if let Some(k) = number(value.as_deref()).filter(|k| *k > 0) {
+            parts.push(key.fill(lang, k));
+        }
     }
-    if let Some(u) = number(q.unknown.as_deref()).filter(|u| *u > 0) {
-        text.push_str(&format!(" {u} matched no stored response."));
-    }
-    if let Some(r) = number(q.remaining.as_deref()).filter(|r| *r > 0) {
-        text.push_str(&format!(" {r} held response(s) still match this filter."));
-    }
-    Some(text)
+    let sep = if lang == Lang::Zh { "" } else { " " };
+    Some(parts.join(sep))
 }
 
 /// A public id as the writer makes them: 24 hex digits.
@@ -313,7 +314,7 @@ mod tests {
             remaining: Some("<script>".into()),
             ..HeldQuery::default()
         };
-        let text = notice_text(&q).unwrap();
+        let text = notice_text(&q, Lang::En).unwrap();
         assert!(text.starts_with("Accepted 3 response(s)."), "{text}");
         assert!(text.contains("1 had already been decided"));
         assert!(!text.contains("script"));
@@ -321,7 +322,7 @@ mod tests {
             done: Some("<b>".into()),
             ..HeldQuery::default()
         };
-        assert_eq!(notice_text(&odd), None);
+        assert_eq!(notice_text(&odd, Lang::En), None);
     }
 
     #[test]
@@ -339,7 +340,7 @@ mod tests {
         .iter()
         .map(|(q, v)| ((*q).to_owned(), (*v).to_owned()))
         .collect();
-        let shown = key_answers(&catalog, "post-purchase", &raw);
+        let shown = key_answers(&catalog, "post-purchase", &raw, Lang::En);
         let values: Vec<&str> = shown.iter().map(|(_, v)| v.as_str()).collect();
         assert_eq!(
             values,

@@ -5,6 +5,8 @@ use validator::{Validate, ValidationError};
 
 use crate::answers::FieldErrors;
 use crate::db::stores::Store;
+use crate::i18n::admin::Admin;
+use crate::i18n::{Lang, Msg};
 
 /// A store code as printed on posters and typed in URLs: short and URL-safe.
 pub fn is_store_code(code: &str) -> bool {
@@ -14,17 +16,9 @@ pub fn is_store_code(code: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-fn check_code(code: &str) -> Result<(), ValidationError> {
-    if is_store_code(code) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("code")
-            .with_message("Use 1–32 letters, digits, '-' or '_' for the code.".into()))
-    }
-}
-
 /// The store a customer came from: optional, but when given it must be a
-/// registered store, so answers are never filed under a mistyped code.
+/// registered store, so answers are never filed under a mistyped code. The refusal is
+/// in both languages: the customer's page shows theirs, the API reads the English.
 pub async fn resolve(
     db: &crate::db::Db,
     code: Option<String>,
@@ -33,61 +27,91 @@ pub async fn resolve(
     let Some(code) = code.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) else {
         return Ok(None);
     };
+    let both =
+        |key: Admin, code: &str| Msg::both(key.fill(Lang::Zh, code), key.fill(Lang::En, code));
     if !is_store_code(&code) {
-        return Err(Error::BadRequest(
-            format!("The store code '{code}' is not valid: use 1–32 letters, digits, '-' or '_'.")
-                .into(),
-        ));
+        return Err(Error::BadRequest(both(Admin::ErrBadStoreCode, &code)));
     }
     if !db.known_stores.exists(&db.read, &code).await? {
-        return Err(Error::BadRequest(format!(
-            "There is no store '{code}'. Please check the link or scan the QR code at the store again."
-        ).into()));
+        return Err(Error::BadRequest(both(Admin::ErrNoStore, &code)));
     }
     Ok(Some(code))
 }
 
 /// One store as typed in the admin form or a CSV row.
-#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct StoreInput {
-    #[validate(custom(function = "check_code"))]
     #[serde(default)]
     pub code: String,
-    #[validate(length(
-        min = 1,
-        max = 100,
-        message = "Give the store a name of at most 100 characters."
-    ))]
     #[serde(default)]
     pub name: String,
-    #[validate(length(min = 1, max = 50, message = "Give the region, at most 50 characters."))]
     #[serde(default)]
     pub region: String,
-    #[validate(length(max = 200, message = "At most 200 characters."))]
     pub address: Option<String>,
-    #[validate(length(max = 100, message = "At most 100 characters."))]
     pub opening_hours: Option<String>,
 }
 
+/// The trimmed fields, checked by `validator`. Its messages are not shown: each failed
+/// field gets ours, in the reader's language (`StoreInput::parse`).
+#[derive(Validate)]
+struct Checked<'a> {
+    #[validate(custom(function = "check_code"))]
+    code: &'a str,
+    #[validate(length(min = 1, max = 100))]
+    name: &'a str,
+    #[validate(length(min = 1, max = 50))]
+    region: &'a str,
+    #[validate(length(max = 200))]
+    address: Option<&'a str>,
+    #[validate(length(max = 100))]
+    opening_hours: Option<&'a str>,
+}
+
+fn check_code(code: &str) -> Result<(), ValidationError> {
+    if is_store_code(code) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("store_code"))
+    }
+}
+
 impl StoreInput {
-    /// Trims every field and turns empty optional ones into `None` before checking.
-    pub fn parse(self) -> Result<Store, FieldErrors> {
+    /// Trims every field and turns empty optional ones into `None` before checking; the
+    /// messages are in `lang`.
+    pub fn parse(self, lang: Lang) -> Result<Store, FieldErrors> {
         let opt = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let input = StoreInput {
+        let store = Store {
             code: self.code.trim().to_owned(),
             name: self.name.trim().to_owned(),
             region: self.region.trim().to_owned(),
             address: opt(self.address),
             opening_hours: opt(self.opening_hours),
         };
-        input.validate().map_err(|e| crate::web::field_errors(&e))?;
-        Ok(Store {
-            code: input.code,
-            name: input.name,
-            region: input.region,
-            address: input.address,
-            opening_hours: input.opening_hours,
-        })
+        let checked = Checked {
+            code: &store.code,
+            name: &store.name,
+            region: &store.region,
+            address: store.address.as_deref(),
+            opening_hours: store.opening_hours.as_deref(),
+        };
+        let Err(failed) = checked.validate() else {
+            return Ok(store);
+        };
+        let errors = failed
+            .field_errors()
+            .into_keys()
+            .map(|field| {
+                let message = match field.as_ref() {
+                    "code" => Admin::ErrCode.text(lang).to_owned(),
+                    "name" => Admin::ErrStoreName.text(lang).to_owned(),
+                    "region" => Admin::ErrRegion.text(lang).to_owned(),
+                    "address" => Admin::ErrAtMost.fill(lang, 200),
+                    _ => Admin::ErrAtMost.fill(lang, 100),
+                };
+                (field.to_string(), message)
+            })
+            .collect();
+        Err(errors)
     }
 }
 
@@ -128,7 +152,8 @@ pub fn parse_csv(data: impl std::io::Read) -> Result<Vec<Store>, Vec<String>> {
         let line = record.position().map_or(0, |p| p.line());
         match record.deserialize::<StoreInput>(Some(&headers)) {
             Err(e) => problems.push(format!("line {line}: {e}")),
-            Ok(input) => match input.parse() {
+            // The command line speaks English.
+            Ok(input) => match input.parse(Lang::En) {
                 Err(errors) => {
                     let reasons: Vec<String> =
                         errors.iter().map(|(f, m)| format!("{f}: {m}")).collect();
@@ -174,6 +199,24 @@ mod tests {
         assert!(problems[0].starts_with("line 2: code:"));
         assert!(problems[1].starts_with("line 3: name:"));
         assert!(problems[2].contains("already appears on line 4"));
+    }
+
+    #[test]
+    fn field_messages_come_in_the_readers_language() {
+        let input = StoreInput {
+            code: "S 1".into(),
+            name: " ".into(),
+            region: "East".into(),
+            address: Some("x".repeat(201)),
+            opening_hours: Some(" ".into()),
+        };
+        let zh = input.clone().parse(Lang::Zh).unwrap_err();
+        assert!(zh["code"].starts_with("代码请用"), "{zh:?}");
+        assert!(zh["name"].contains("门店名称"));
+        assert_eq!(zh["address"], "最多 200 个字符。");
+        assert!(!zh.contains_key("region") && !zh.contains_key("opening_hours"));
+        let en = input.parse(Lang::En).unwrap_err();
+        assert!(en["code"].starts_with("Use 1–32 letters"), "{en:?}");
     }
 
     #[test]

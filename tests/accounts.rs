@@ -342,11 +342,17 @@ async fn an_admin_edits_the_store_registry_and_prints_a_poster() {
 #[tokio::test]
 async fn customer_forms_refuse_a_store_that_is_not_registered() {
     let app = TestApp::new().await;
+    // In the customer's language: Chinese by default, English when asked for.
     let (status, page) = app.get("/s/post-purchase?store=S404").await;
+    assert_eq!(status, 400);
+    assert!(page.contains("没有代码为“S404”的门店"), "{page}");
+    assert!(page.contains("href=\"/\""), "a way back: {page}");
+    let (status, page) = app.get("/s/post-purchase?store=S404&lang=en").await;
     assert_eq!(status, 400);
     assert!(
         page.contains("There is no store &#39;S404&#39;")
-            || page.contains("There is no store 'S404'")
+            || page.contains("There is no store 'S404'"),
+        "{page}"
     );
     let body = serde_json::json!({"store": "S404", "answers": {}}).to_string();
     let token = app.submit_token().await;

@@ -444,7 +444,9 @@ async fn an_admin_creates_a_kiosk_token_on_the_tokens_page_and_it_submits_for_it
     // The list shows scope, store and trust, escaped.
     assert!(page.contains("Kiosk &lt;at&gt; the door"));
     assert!(
-        page.contains("<td>submit</td><td>S002</td><td>no</td>"),
+        page.contains(
+            r#"<td data-label="Scope">submit</td><td data-label="Store">S002</td><td data-label="Trusted">no</td>"#
+        ),
         "{page}"
     );
     let listed = manyi::db::tokens::list(&app.pool).await.unwrap();

@@ -148,7 +148,7 @@ async fn assignment_draft_resume_submit_and_review_work_end_to_end() {
     let w = world().await;
     let id = w.audit;
     let (_, home) = w.shopper.get_text("/audits").await;
-    assert!(home.contains("南京路店") && home.contains("due") && home.contains("Start"));
+    assert!(home.contains("南京路店") && home.contains("待完成") && home.contains("开始"));
 
     // Visit page with a receipt photo, then the first section, then stop.
     let (status, page) = post(
@@ -194,7 +194,7 @@ async fn assignment_draft_resume_submit_and_review_work_end_to_end() {
         } else {
             // The failed timed item has no comment yet: back to the greeting page.
             assert_eq!(status, 422);
-            assert!(page.contains("every failed item needs a factual comment"));
+            assert!(page.contains("每个未达标项都需要一条如实的备注"));
             assert_eq!(hidden(&page, "_page").as_deref(), Some("1"));
         }
     }
@@ -346,9 +346,9 @@ async fn a_revision_request_sends_the_audit_back_with_its_reason() {
         .await;
     assert_eq!(res.status(), 303);
     let (_, page) = w.shopper.get_text(&format!("/audits/{id}")).await;
-    assert!(page.contains("Sent back for revision: Add a photo of the price tags"));
+    assert!(page.contains("已退回修改：Add a photo of the price tags"));
     let (_, home) = w.shopper.get_text("/audits").await;
-    assert!(home.contains("needs revision"));
+    assert!(home.contains("需要修改"));
     // Editing and submitting again works.
     let (status, _) = post(
         &w.shopper,
@@ -396,8 +396,8 @@ async fn the_visit_must_fall_in_the_window_and_end_after_it_starts() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(page.contains("inside the window, 2026-11-01 to 2026-11-07"));
-    assert!(page.contains("The time out must be after the time in."));
+    assert!(page.contains("到店日期必须在期限内：2026年11月1日 至 2026年11月7日。"));
+    assert!(page.contains("离店时间必须晚于进店时间。"));
     assert_eq!(hidden(&page, "_page").as_deref(), Some("0"));
 }
 
@@ -417,7 +417,11 @@ async fn evidence_accepts_photos_and_refuses_everything_else() {
     )
     .await;
     assert_eq!(status, 422);
-    assert!(page.contains("Not saved: evil.svg, doc.jpg. Only photos"));
+    // Messages are in the shopper's language (zh), whatever the checklist's.
+    assert!(
+        page.contains("未保存：evil.svg, doc.jpg。只能添加照片"),
+        "{page}"
+    );
     let (status, page) = post(
         &w.shopper,
         id,

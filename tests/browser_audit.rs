@@ -9,6 +9,13 @@ use common::TestApp;
 use common::chrome::Phone;
 use fantoccini::Locator;
 use manyi::auth::Role;
+use manyi::i18n::Lang;
+use manyi::i18n::audits::Audit;
+
+/// The page's words as the Chinese-speaking shopper reads them, from the catalogue.
+fn zh(text: Audit) -> &'static str {
+    text.text(Lang::Zh)
+}
 
 /// Each section's heading (zh) and its taps, `question=value`; the two numbers are typed.
 const SECTIONS: [(&str, &str); 6] = [
@@ -97,17 +104,17 @@ async fn a_shopper_on_a_phone_fills_a_checklist_with_a_photo_and_submits_it() {
     b.type_in("#username", "sam").await;
     b.type_in("#password", common::PASSWORD).await;
     b.click("form[action='/login'] button[type=submit]").await;
-    b.expect_h(1, "My assignments").await;
+    b.expect_h(1, zh(Audit::MyAssignments)).await;
     assert_eq!(b.url().await, format!("{base}/audits"));
     let row = b.text("tbody tr").await;
     assert!(
-        row.contains("南京路店") && row.contains("due"),
+        row.contains("南京路店") && row.contains(zh(Audit::DueNow)),
         "row: {row}"
     );
-    b.tap_link("Start").await;
+    b.tap_link(zh(Audit::ActStart)).await;
 
     // The visit page: date and times, and the receipt photo.
-    b.expect_h(2, "Visit · 到店信息").await;
+    b.expect_h(2, zh(Audit::VisitHeading)).await;
     assert_eq!(b.url().await, format!("{base}/audits/{id}"));
     assert_eq!(b.text("p#progress").await, "第 1 页，共 7 页");
     b.set("input[name=visit_date]", "2026-11-20").await;
@@ -144,7 +151,7 @@ async fn a_shopper_on_a_phone_fills_a_checklist_with_a_photo_and_submits_it() {
 
     // Back to the visit page: the photo is stored and shows as a thumbnail that really loads.
     b.press("back").await;
-    b.expect_h(2, "Visit · 到店信息").await;
+    b.expect_h(2, zh(Audit::VisitHeading)).await;
     assert_eq!(b.value("input[name=visit_date]").await, "2026-11-20");
     assert_eq!(b.value("input[name=time_in]").await, "10:00");
     assert_eq!(b.value("input[name=time_out]").await, "10:25");
@@ -168,13 +175,10 @@ async fn a_shopper_on_a_phone_fills_a_checklist_with_a_photo_and_submits_it() {
 
     // Save mid-way, then come back through the list: the draft opens where it stopped.
     b.press("save").await;
-    b.expect_h(1, "My assignments").await;
-    assert_eq!(
-        b.text("p.ok").await,
-        "Draft saved. You can continue on any device."
-    );
+    b.expect_h(1, zh(Audit::MyAssignments)).await;
+    assert_eq!(b.text("p.ok").await, zh(Audit::DraftSaved));
     assert_eq!(one::<String>(&app, status_sql, id).await, "in_progress");
-    b.tap_link("Continue").await;
+    b.tap_link(zh(Audit::ActContinue)).await;
     b.expect_h(2, SECTIONS[2].0).await;
     for (name, value) in taps(2) {
         assert!(b.is_checked(name, value).await, "{name}={value} lost");
@@ -192,10 +196,7 @@ async fn a_shopper_on_a_phone_fills_a_checklist_with_a_photo_and_submits_it() {
     b.expect_h(2, SECTIONS[0].0).await;
     assert_eq!(b.status().await, 422);
     let error = b.text("p.err#err-comment_seconds_to_greet").await;
-    assert!(
-        error.contains("every failed item needs a factual comment"),
-        "{error}"
-    );
+    assert!(error.contains(zh(Audit::ErrCommentFailed)), "{error}");
     assert_eq!(b.value("input[name=seconds_to_greet]").await, "45");
     assert!(b.is_checked("staff_uniform", "yes").await);
     assert_eq!(one::<String>(&app, status_sql, id).await, "in_progress");
@@ -212,16 +213,16 @@ async fn a_shopper_on_a_phone_fills_a_checklist_with_a_photo_and_submits_it() {
         b.expect_h(2, heading).await;
     }
     b.press("submit").await;
-    b.expect_h(1, "My assignments").await;
+    b.expect_h(1, zh(Audit::MyAssignments)).await;
     assert_eq!(b.url().await, format!("{base}/audits?done=submitted"));
-    assert_eq!(
-        b.text("p.ok").await,
-        "Audit submitted for review. Thank you."
-    );
-    let gone = b.client.find(Locator::LinkText("Continue")).await;
+    assert_eq!(b.text("p.ok").await, zh(Audit::SubmittedThanks));
+    let gone = b
+        .client
+        .find(Locator::LinkText(zh(Audit::ActContinue)))
+        .await;
     assert!(gone.is_err(), "a submitted audit can still be continued");
-    b.tap_link("View").await;
-    b.expect_h(2, "History").await;
+    b.tap_link(zh(Audit::ActView)).await;
+    b.expect_h(2, zh(Audit::History)).await;
     b.client.clone().close().await.expect("session closes");
 
     // What was stored: status, score, the receipt and the comment.

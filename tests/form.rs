@@ -240,11 +240,16 @@ async fn answers_are_escaped_when_shown_again() {
 #[tokio::test]
 async fn an_unknown_form_is_a_404_page() {
     let app = TestApp::new().await;
+    // In the reader's language: Chinese without an Accept-Language, English when asked.
     let (status, page) = app.get("/s/no-such-form").await;
+    assert_eq!(status, 404);
+    assert!(page.contains("没有名为“no-such-form”的问卷。"), "{page}");
+    let (status, page) = app.get("/s/no-such-form?lang=en").await;
     assert_eq!(status, 404);
     assert!(
         page.contains("There is no form &#39;no-such-form&#39;.")
-            || page.contains("There is no form 'no-such-form'.")
+            || page.contains("There is no form 'no-such-form'."),
+        "{page}"
     );
     let (status, _, _) = app.post_form("/s/no-such-form", "a=1").await;
     assert_eq!(status, 404);
@@ -257,7 +262,10 @@ async fn a_malformed_store_code_is_refused() {
     let app = TestApp::new().await;
     let (status, page) = app.get("/s/post-purchase?store=%3Cb%3E").await;
     assert_eq!(status, 400);
-    assert!(page.contains("store code"));
+    assert!(
+        page.contains("门店代码"),
+        "in the customer's language (zh by default)"
+    );
     assert!(!page.contains("<b>"));
 }
 

@@ -561,7 +561,7 @@ proptest! {
                 prop_assert!(posted.files.iter().all(|(_, b)| b.len() <= LIMITS.photo_bytes));
             }
             Err(unread) => {
-                let _ = unread.error(Lang::En, &LIMITS);
+                let _ = unread.error(&LIMITS);
             }
         }
     }

@@ -108,13 +108,13 @@ async fn the_headline_numbers_match_hand_computation() {
     assert_eq!(status, 200);
     // CSAT: 6 of 11 answered 4–5 → 54.5%; Wilson 95%: 28.0–78.7.
     assert!(
-        page.contains("54.5</strong> <span class=\"hint\">95% CI 28.0–78.7, n = 11"),
+        page.contains("54.5%</strong>") && page.contains("95% CI [28.0, 78.7] · n = 11 responses"),
         "CSAT headline"
     );
     // NPS: 6 promoters, 5 detractors of 11 → (6 − 5)/11 = 9.1.
     assert!(page.contains("9.1</strong>"), "NPS headline");
     // Return rate: 6 repeat of 11 → 54.5%. Complaints: 2 per 11 responses → 18.2 per 100 (no sales data).
-    assert!(page.contains("18.2</strong>"), "complaint headline");
+    assert!(page.contains("18.2%</strong>"), "complaint headline");
     let (_, svg) = w
         .manager
         .get_text("/reports/trend-complaints/chart.svg?lang=en")
@@ -194,7 +194,11 @@ async fn the_csv_holds_the_numbers_the_chart_shows() {
     let rows = csv_rows(&csv);
     assert_eq!(rows.len(), 2);
     for row in rows {
-        let shown = format!("{:.1} (n={})", row[1].parse::<f64>().unwrap(), row[4]);
+        let shown = format!(
+            "{} · n = {} responses",
+            manyi::i18n::format::number(row[1].parse::<f64>().unwrap(), 1),
+            row[4]
+        );
         assert!(svg.contains(&shown), "the chart shows {shown}");
     }
     let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");

@@ -53,7 +53,8 @@ async fn world() -> World {
 }
 
 impl World {
-    /// Posts audit page `page` in `lang` with `nav` and these files as `evidence`.
+    /// Posts audit page `page` in `lang` (the checklist's and the reader's, as a page opened
+    /// with `?lang=`) with `nav` and these files as `evidence`.
     async fn post(
         &self,
         page: usize,
@@ -73,7 +74,11 @@ impl World {
         let res = self
             .shopper
             .http
-            .post(format!("{}/audits/{}", self.shopper.base, self.audit))
+            // The page was opened in `lang` (`?lang=`), so its messages are in it too.
+            .post(format!(
+                "{}/audits/{}?lang={lang}",
+                self.shopper.base, self.audit
+            ))
             .multipart(form)
             .send()
             .await

@@ -73,19 +73,78 @@ pub async fn get(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<AuditRow>> {
         .await
 }
 
-/// A shopper's own audits, or every audit when `shopper` is `None`; newest window first.
-pub async fn list(
+/// What a list of audits is narrowed to. `shopper` is the authorization (a shopper's own
+/// audits only), the rest are the page's filters. Dates compare with the visit date, or,
+/// before a visit, with the last day of the window (when it is due).
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub shopper: Option<i64>,
+    pub store: Option<String>,
+    pub status: Option<Status>,
+    pub from: Option<time::Date>,
+    pub to: Option<time::Date>,
+}
+
+/// The shared `where` clause; binds ?1 shopper, ?2 store, ?3 status, ?4 from, ?5 to.
+const WHERE: &str = r"where (?1 is null or a.shopper_id = ?1) and (?2 is null or a.store_code = ?2)
+    and (?3 is null or a.status = ?3)
+    and (?4 is null or coalesce(a.visit_date, a.window_to) >= ?4)
+    and (?5 is null or coalesce(a.visit_date, a.window_to) <= ?5)";
+
+fn bind_filter<'q, O>(
+    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+    f: &'q ListFilter,
+) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(f.shopper)
+        .bind(f.store.as_deref())
+        .bind(f.status.map(Status::as_str))
+        .bind(f.from.map(|d| d.to_string()))
+        .bind(f.to.map(|d| d.to_string()))
+}
+
+/// How many audits match, for "共 N 条" and the pager.
+pub async fn count(pool: &SqlitePool, f: &ListFilter) -> sqlx::Result<u64> {
+    let sql = format!("select count(*) from audit a {WHERE}");
+    let (n,): (i64,) = bind_filter(sqlx::query_as(&sql), f).fetch_one(pool).await?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// The stores a list can be filtered by: those with audits the reader may see, as (code, name).
+pub async fn stores_of(
     pool: &SqlitePool,
     shopper: Option<i64>,
-    status: Option<Status>,
+) -> sqlx::Result<Vec<(String, String)>> {
+    sqlx::query_as(
+        r"select distinct a.store_code, s.name from audit a join store s on s.code = a.store_code
+          where (?1 is null or a.shopper_id = ?1) order by a.store_code",
+    )
+    .bind(shopper)
+    .fetch_all(pool)
+    .await
+}
+
+/// One page of the matching audits. Work to do now comes first: an open audit whose window
+/// has begun (or one sent back), the most overdue first; then the rest, newest first.
+pub async fn list(
+    pool: &SqlitePool,
+    f: &ListFilter,
+    today: time::Date,
+    limit: i64,
+    offset: i64,
 ) -> sqlx::Result<Vec<AuditRow>> {
     let sql = format!(
-        "{SELECT} where (?1 is null or a.shopper_id = ?1) and (?2 is null or a.status = ?2)
-         order by a.window_to desc, a.id desc limit 500"
+        "{SELECT} {WHERE}
+         order by case when a.status = 'revision_requested'
+                     or (a.status in ('assigned', 'in_progress') and a.window_from <= ?6) then 0 else 1 end,
+                  case when a.status = 'revision_requested'
+                     or (a.status in ('assigned', 'in_progress') and a.window_from <= ?6) then a.window_to end,
+                  a.window_to desc, a.id desc
+         limit ?7 offset ?8"
     );
-    sqlx::query_as(&sql)
-        .bind(shopper)
-        .bind(status.map(Status::as_str))
+    bind_filter(sqlx::query_as(&sql), f)
+        .bind(today.to_string())
+        .bind(limit)
+        .bind(offset)
         .fetch_all(pool)
         .await
 }

@@ -20,10 +20,8 @@ pub use decide::{BULK_LIMIT, Decided, Decision, MAX_IDS, Target, decide};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use time::{Date, PrimitiveDateTime, Time, UtcOffset};
 
+use crate::paging::Page;
 use crate::quality::Flag;
-
-/// Held responses per page of the queue.
-pub const PAGE_SIZE: i64 = 50;
 
 /// Ids per `in (…)` list: well under SQLite's bound-parameter limit.
 const IDS_PER_QUERY: usize = 500;
@@ -163,14 +161,15 @@ pub struct HeldRow {
 const ROW_COLUMNS: &str = "select r.id, coalesce(r.public_id, '') as public_id, r.form_id, r.version, r.store, \
      (select s.name from store s where s.code = r.store) as store_name, r.lang, r.submitted_at, r.flags";
 
-/// One page (from 0) of the held responses matching `f`, newest first ([`count`] says how many in all).
-#[tracing::instrument(skip_all, fields(page))]
-pub async fn list(pool: &SqlitePool, f: &HeldFilter, page: i64) -> sqlx::Result<Vec<HeldRow>> {
+/// One page of the held responses matching `f`, oldest first: the longest waiting is
+/// decided first ([`count`] says how many in all).
+#[tracing::instrument(skip_all, fields(page = page.number))]
+pub async fn list(pool: &SqlitePool, f: &HeldFilter, page: Page) -> sqlx::Result<Vec<HeldRow>> {
     let mut q = held_where(ROW_COLUMNS, f);
-    q.push(" order by r.submitted_at desc, r.id desc limit ")
-        .push_bind(PAGE_SIZE)
+    q.push(" order by r.submitted_at, r.id limit ")
+        .push_bind(page.limit())
         .push(" offset ")
-        .push_bind(page.max(0).saturating_mul(PAGE_SIZE));
+        .push_bind(page.offset());
     q.build_query_as::<HeldRow>().fetch_all(pool).await
 }
 
@@ -212,13 +211,13 @@ pub struct DecisionRow {
     pub flags: Option<String>,
 }
 
-/// One page (from 0) of logged decisions about responses matching `f` (the flag, form,
-/// store and days are the response's), latest first, and how many there are in all.
-#[tracing::instrument(skip_all, fields(page))]
+/// One page of logged decisions about responses matching `f` (the flag, form, store and
+/// days are the response's), latest first, and how many there are in all.
+#[tracing::instrument(skip_all, fields(page = page.number))]
 pub async fn decisions(
     pool: &SqlitePool,
     f: &HeldFilter,
-    page: i64,
+    page: Page,
 ) -> sqlx::Result<(Vec<DecisionRow>, i64)> {
     // `cross join` keeps the log outermost: it is read latest first and stops at the page,
     // where a store filter would otherwise start from every response of the store.
@@ -230,9 +229,9 @@ pub async fn decisions(
     ));
     push_filter(&mut q, f);
     q.push(" order by d.id desc limit ")
-        .push_bind(PAGE_SIZE)
+        .push_bind(page.limit())
         .push(" offset ")
-        .push_bind(page.max(0).saturating_mul(PAGE_SIZE));
+        .push_bind(page.offset());
     let rows = q.build_query_as::<DecisionRow>().fetch_all(pool).await?;
     let mut q = QueryBuilder::new(format!("select count(*){FROM}"));
     push_filter(&mut q, f);

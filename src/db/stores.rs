@@ -85,6 +85,45 @@ pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Store>> {
     Ok(rows.into_iter().map(from_row).collect())
 }
 
+/// Which stores the Stores page lists: a region, and text found in the code or the name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreFilter {
+    pub region: Option<String>,
+    pub search: Option<String>,
+}
+
+/// One page of the stores matching `f`, by region then code, and how many match in all.
+#[tracing::instrument(skip_all)]
+pub async fn page(
+    pool: &SqlitePool,
+    f: &StoreFilter,
+    page: crate::paging::Page,
+) -> sqlx::Result<(Vec<Store>, u64)> {
+    // `instr` finds the text as typed, with no wildcard of its own (`like` would read
+    // `%` and `_`); `lower` folds ASCII letters only, which is what codes and Latin
+    // names need.
+    const WHERE: &str = "where (?1 is null or region = ?1) \
+         and (?2 is null or instr(lower(code), lower(?2)) > 0 or instr(lower(name), lower(?2)) > 0)";
+    let total: i64 = sqlx::query_scalar(&format!("select count(*) from store {WHERE}"))
+        .bind(&f.region)
+        .bind(&f.search)
+        .fetch_one(pool)
+        .await?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let page = page.clamp(total);
+    let rows = sqlx::query_as::<_, Row>(&format!(
+        "select code, name, region, address, opening_hours from store {WHERE} \
+         order by region, code limit ?3 offset ?4"
+    ))
+    .bind(&f.region)
+    .bind(&f.search)
+    .bind(page.limit())
+    .bind(page.offset())
+    .fetch_all(pool)
+    .await?;
+    Ok((rows.into_iter().map(from_row).collect(), total))
+}
+
 /// Inserts or updates by code, so importing the same file twice changes nothing.
 pub async fn upsert<'e>(executor: impl sqlx::SqliteExecutor<'e>, s: &Store) -> sqlx::Result<()> {
     sqlx::query(

@@ -65,6 +65,42 @@ pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<User>> {
         .collect())
 }
 
+/// Which accounts the Users page lists: by role and by status, `None` meaning any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
+/// One page of the accounts matching `f`, by role then username, and how many match in all.
+#[tracing::instrument(skip_all)]
+pub async fn page(
+    pool: &SqlitePool,
+    f: UserFilter,
+    page: crate::paging::Page,
+) -> sqlx::Result<(Vec<User>, u64)> {
+    // `?1 is null` lets one statement serve every combination of filters.
+    const WHERE: &str = "where (?1 is null or role = ?1) and (?2 is null or disabled = ?2)";
+    let role = f.role.map(Role::as_str);
+    let total: i64 = sqlx::query_scalar(&format!("select count(*) from user {WHERE}"))
+        .bind(role)
+        .bind(f.disabled)
+        .fetch_one(pool)
+        .await?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let page = page.clamp(total);
+    let sql =
+        format!("select {COLUMNS} from user {WHERE} order by role, username limit ?3 offset ?4");
+    let rows = sqlx::query_as::<_, Row>(&sql)
+        .bind(role)
+        .bind(f.disabled)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(pool)
+        .await?;
+    Ok((rows.into_iter().map(from_row).collect(), total))
+}
+
 pub async fn shoppers(pool: &SqlitePool) -> sqlx::Result<Vec<User>> {
     Ok(list(pool)
         .await?

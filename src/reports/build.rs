@@ -3,24 +3,32 @@
 use std::collections::HashMap;
 
 use super::{ChartName, Data, Metric};
-use crate::charts::{Chart, Kind};
+use crate::charts::{Chart, Counts, Kind, Unit};
 use crate::i18n::Lang;
+use crate::i18n::reports::Report;
 use crate::indicators::{self, Reading};
 use crate::survey::{Catalog, Indicator};
 
-/// The unit shown after a metric's values.
+/// The unit shown above a metric's chart.
 fn unit(m: Metric, d: &Data, lang: Lang) -> String {
-    match (m, lang) {
-        (Metric::Nps, _) => "NPS (−100…100)".into(),
-        (Metric::Complaints, Lang::Zh) if d.has_sales() => "每千笔交易投诉数".into(),
-        (Metric::Complaints, Lang::En) if d.has_sales() => {
-            "complaints per 1,000 transactions".into()
-        }
-        (Metric::Complaints, Lang::Zh) => "每百份问卷投诉数（无销售数据）".into(),
-        (Metric::Complaints, Lang::En) => "complaints per 100 responses (no sales data)".into(),
-        (Metric::Revenue | Metric::Ticket, Lang::Zh) => "元".into(),
-        (Metric::Revenue | Metric::Ticket, Lang::En) => "yuan".into(),
-        (_, _) => "%".into(),
+    match m {
+        Metric::Nps => Report::UnitNps.text(lang).into(),
+        Metric::Complaints if d.has_sales() => Report::UnitComplaintsSales.text(lang).into(),
+        Metric::Complaints => Report::UnitComplaintsResponses.text(lang).into(),
+        Metric::Revenue | Metric::Ticket => Report::UnitYuan.text(lang).into(),
+        _ => "%".into(),
+    }
+}
+
+/// How a metric's values are written, and what its n counts.
+pub fn value_format(m: Metric, d: &Data) -> (Unit, Counts) {
+    match m {
+        Metric::Csat | Metric::Reputation | Metric::Return => (Unit::Percent, Counts::Responses),
+        Metric::Nps => (Unit::Points, Counts::Responses),
+        Metric::Complaints if d.has_sales() => (Unit::PerMille, Counts::Transactions),
+        Metric::Complaints => (Unit::Percent, Counts::Responses),
+        Metric::Mystery => (Unit::Percent, Counts::Audits),
+        Metric::Revenue | Metric::Ticket => (Unit::Money, Counts::Transactions),
     }
 }
 
@@ -32,26 +40,32 @@ pub fn headline(d: &Data, m: Metric) -> (Reading, Reading) {
     )
 }
 
-fn t(lang: Lang, zh: &str, en: &str) -> String {
-    if lang == Lang::Zh {
-        zh.into()
-    } else {
-        en.into()
-    }
+fn t(lang: Lang, key: Report) -> String {
+    key.text(lang).to_owned()
 }
 
-fn store_label(d: &Data, code: &str) -> String {
+fn store_label(d: &Data, code: &str, lang: Lang) -> String {
     match d.store_names.get(code) {
         Some(name) => format!("{code} {name}"),
-        None if code.is_empty() => "(no store)".into(),
+        None if code.is_empty() => t(lang, Report::NoStore),
         None => code.into(),
     }
 }
 
+/// Stores a league shows at its top and at its bottom; "show all" draws every one.
+pub const LEAGUE_KEEP: usize = 5;
+
 /// Builds one chart. Labels from the surveys (channels, aspects, sections) come from the catalog.
 pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart {
-    let no_data = t(lang, "所选范围内没有数据", "No data for this selection");
-    let period_word = t(lang, "时段", "Period");
+    let no_data = t(lang, Report::NoData);
+    let period_word = t(lang, Report::PeriodAxis);
+    let (unit_of, counts_of) = match name {
+        ChartName::Trend(m) | ChartName::League(m) => value_format(m, d),
+        ChartName::NpsMix => (Unit::Percent, Counts::Responses),
+        ChartName::Gaps => (Unit::Points, Counts::Responses),
+        ChartName::Awareness => (Unit::Percent, Counts::Respondents),
+        ChartName::Heatmap => (Unit::Percent, Counts::Audits),
+    };
     let base = |title: String, desc: String, x: String, y: String, kind: Kind| Chart {
         title,
         desc,
@@ -59,6 +73,10 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
         y_label: y,
         no_data: no_data.clone(),
         kind,
+        lang,
+        min_n: d.min_n,
+        unit: unit_of,
+        counts: counts_of,
     };
     match name {
         ChartName::Trend(m) => {
@@ -76,15 +94,11 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                 &d.previous_sales,
                 &d.previous_audits,
             );
-            let desc = t(
-                lang,
-                "按时段的趋势，阴影为 95% 置信区间，虚线为上一时段；带 * 的时段只有部分天数在范围内。",
-                "Trend by period with its 95% confidence band; the dashed line is the previous range; periods marked * are only partly inside the range.",
-            );
+            let desc = t(lang, Report::TrendDesc);
             let legend = [
-                t(lang, "本期", "This range"),
-                t(lang, "上期", "Previous range"),
-                t(lang, "95% 置信区间", "95% CI"),
+                t(lang, Report::LegendThis),
+                t(lang, Report::LegendPrevious),
+                t(lang, Report::Interval),
             ];
             base(
                 m.name(lang).into(),
@@ -104,7 +118,12 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
             let mut bars: Vec<(String, Reading)> = if m == Metric::Mystery {
                 d.audits_by_store
                     .iter()
-                    .map(|a| (store_label(d, &a.0), d.reading(m, None, None, Some(a))))
+                    .map(|a| {
+                        (
+                            store_label(d, &a.0, lang),
+                            d.reading(m, None, None, Some(a)),
+                        )
+                    })
                     .collect()
             } else {
                 let keys: Vec<&String> = if matches!(m, Metric::Revenue | Metric::Ticket) {
@@ -115,7 +134,7 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                 keys.into_iter()
                     .map(|k| {
                         (
-                            store_label(d, k),
+                            store_label(d, k, lang),
                             d.reading(
                                 m,
                                 d.by_store.iter().find(|s| &s.key == k),
@@ -135,17 +154,16 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => b.1.n().cmp(&a.1.n()),
             });
-            let desc = t(
-                lang,
-                "门店排名，最好的在上，附样本量 n 与 95% 置信区间。",
-                "Stores ranked best first, each with its sample size n and 95% interval.",
-            );
             base(
-                format!("{} · {}", m.name(lang), t(lang, "门店排名", "store league")),
-                desc,
-                t(lang, "门店", "Store"),
+                format!("{} · {}", m.name(lang), t(lang, Report::LeagueTitle)),
+                t(lang, Report::LeagueDesc),
+                t(lang, Report::StoreAxis),
                 unit(m, d, lang),
-                Kind::Bars { bars },
+                Kind::Bars {
+                    bars,
+                    keep: Some(LEAGUE_KEEP),
+                    ranked: true,
+                },
             )
         }
         ChartName::NpsMix => {
@@ -168,20 +186,15 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                 })
                 .collect();
             let segments = vec![
-                t(lang, "贬损者 0–6", "Detractors 0–6"),
-                t(lang, "被动者 7–8", "Passives 7–8"),
-                t(lang, "推荐者 9–10", "Promoters 9–10"),
+                t(lang, Report::Detractors),
+                t(lang, Report::Passives),
+                t(lang, Report::Promoters),
             ];
-            let desc = t(
-                lang,
-                "每个时段推荐意愿的构成。",
-                "How the 0–10 recommend answers split in each period.",
-            );
             base(
-                t(lang, "NPS 构成", "NPS mix"),
-                desc,
+                t(lang, Report::NpsMixTitle),
+                t(lang, Report::NpsMixDesc),
                 period_word,
-                t(lang, "占比 (%)", "Share (%)"),
+                t(lang, Report::ShareAxis),
                 Kind::Stacked {
                     periods: d.periods.clone(),
                     segments,
@@ -207,17 +220,16 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => std::cmp::Ordering::Equal,
             });
-            let desc = t(
-                lang,
-                "满意度 = 体验 − 期望；最负的差距最先改进。",
-                "Satisfaction = experience − expectation; fix the most negative gap first.",
-            );
             base(
-                t(lang, "期望与体验的差距", "Expectation vs experience"),
-                desc,
-                t(lang, "方面", "Aspect"),
-                t(lang, "平均差距（1–5 分制）", "Mean gap (points on 1–5)"),
-                Kind::Bars { bars },
+                t(lang, Report::GapsTitle),
+                t(lang, Report::GapsDesc),
+                t(lang, Report::AspectAxis),
+                t(lang, Report::GapAxis),
+                Kind::Bars {
+                    bars,
+                    keep: None,
+                    ranked: false,
+                },
             )
         }
         ChartName::Awareness => {
@@ -232,78 +244,69 @@ pub fn chart(name: ChartName, d: &Data, catalog: &Catalog, lang: Lang) -> Chart 
                     )
                 })
                 .collect();
-            let desc = t(
-                lang,
-                "顾客得知本店的渠道（可多选，占回答者比例）。",
-                "How customers heard of the store (several allowed; share of respondents).",
-            );
             base(
-                t(lang, "知名度：获知渠道", "Awareness: channels"),
-                desc,
-                t(lang, "渠道", "Channel"),
+                t(lang, Report::AwarenessTitle),
+                t(lang, Report::AwarenessDesc),
+                t(lang, Report::ChannelAxis),
                 "%".into(),
-                Kind::Bars { bars },
+                Kind::Bars {
+                    bars,
+                    keep: None,
+                    ranked: false,
+                },
             )
         }
         ChartName::Heatmap => {
             let sections = section_labels(catalog, lang);
-            let mut rows: Vec<String> = Vec::new();
+            let mut stores: Vec<String> = Vec::new();
             let mut columns: Vec<String> = Vec::new();
-            for (s, store, _, _) in &d.heat {
-                if !rows.contains(s) {
-                    rows.push(s.clone());
+            for (section, store, _, _) in &d.heat {
+                if !columns.contains(section) {
+                    columns.push(section.clone());
                 }
-                if !columns.contains(store) {
-                    columns.push(store.clone());
+                if !stores.contains(store) {
+                    stores.push(store.clone());
                 }
             }
-            rows.sort_by_key(|r| {
+            columns.sort_by_key(|c| {
                 sections
                     .iter()
-                    .position(|(n, _)| n == r)
+                    .position(|(n, _)| n == c)
                     .unwrap_or(usize::MAX)
             });
-            columns.sort();
-            let cells = rows
+            stores.sort();
+            // Rows are stores, so the map grows downwards with the chain, not sideways.
+            let cells = stores
                 .iter()
-                .map(|r| {
+                .map(|store| {
                     columns
                         .iter()
                         .map(|c| {
                             d.heat
                                 .iter()
-                                .find(|h| &h.0 == r && &h.1 == c)
+                                .find(|h| &h.0 == c && &h.1 == store)
                                 .map(|h| (h.3, h.2.max(0) as u64))
                         })
                         .collect()
                 })
                 .collect();
-            let row_labels = rows
+            let column_labels = columns
                 .iter()
-                .map(|r| {
+                .map(|c| {
                     sections
                         .iter()
-                        .find(|(n, _)| n == r)
-                        .map_or(r.clone(), |(_, l)| l.clone())
+                        .find(|(n, _)| n == c)
+                        .map_or(c.clone(), |(_, l)| l.clone())
                 })
                 .collect();
-            let desc = t(
-                lang,
-                "已批准的神秘顾客检查中，各门店各环节的平均得分。",
-                "Mean section scores of approved mystery-shop audits, by store.",
-            );
             base(
-                t(
-                    lang,
-                    "神秘顾客：环节 × 门店",
-                    "Mystery shop: sections × stores",
-                ),
-                desc,
-                t(lang, "门店", "Store"),
-                t(lang, "环节", "Section"),
+                t(lang, Report::HeatTitle),
+                t(lang, Report::HeatDesc),
+                t(lang, Report::StoreAxis),
+                t(lang, Report::SectionAxis),
                 Kind::Heatmap {
-                    rows: row_labels,
-                    columns,
+                    rows: stores.iter().map(|s| store_label(d, s, lang)).collect(),
+                    columns: column_labels,
                     cells,
                 },
             )

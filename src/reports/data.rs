@@ -102,7 +102,8 @@ impl Data {
             when(need.heat, q::section_heat(pool, f)),
             when(need.channels, q::channels(pool, f)),
             when(need.gaps, q::gaps(pool, f)),
-            when(need.store_stats, crate::db::stores::list(pool)),
+            // Leagues and the heat map label their rows with store names.
+            when(need.store_stats || need.heat, crate::db::stores::list(pool)),
         )?;
         Ok(Data {
             periods: f.periods(),

@@ -4,7 +4,7 @@ mod build;
 mod data;
 mod names;
 
-pub use build::{chart, headline};
+pub use build::{LEAGUE_KEEP, chart, headline, value_format};
 pub use data::{Data, Parts};
 pub use names::{ChartName, Metric};
 
@@ -13,6 +13,8 @@ use time::macros::date;
 use time::{Date, Duration};
 
 use crate::audits::parse_date;
+use crate::i18n::reports::Report;
+use crate::i18n::{Lang, Msg};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
@@ -67,15 +69,22 @@ pub const EARLIEST: Date = date!(1900 - 01 - 01);
 pub const LATEST: Date = date!(2999 - 12 - 31);
 
 impl Filter {
-    /// Checks the query; the message names the field and what to send instead.
-    pub fn parse(q: &FilterQuery, today: Date, min_n: u64) -> Result<Filter, String> {
+    /// Checks the query; the message names the field and what to send instead. Dates win:
+    /// when `from` or `to` is given the period is custom, whatever `period` says, so a
+    /// manager who picks dates and forgets the period select gets the dates they picked.
+    pub fn parse(q: &FilterQuery, today: Date, min_n: u64) -> Result<Filter, Msg> {
         let blank = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        let period = blank(&q.period).unwrap_or_else(|| "quarter".into());
+        let dates_given = blank(&q.from).is_some() || blank(&q.to).is_some();
+        let period = if dates_given {
+            "custom".to_owned()
+        } else {
+            blank(&q.period).unwrap_or_else(|| "quarter".into())
+        };
         let days = |n: i64| (today.saturating_sub(Duration::days(n - 1)), today);
         let (from, to) = match period.as_str() {
             "week" => days(7),
@@ -83,31 +92,45 @@ impl Filter {
             "quarter" => days(91),
             "year" => days(365),
             "custom" => {
-                let date = |v: &Option<String>, name: &str| {
+                let date = |v: &Option<String>, zh: Report, en: &str| {
                     blank(v).as_deref().and_then(parse_date).ok_or_else(|| {
-                        format!("`{name}` must be a date (YYYY-MM-DD) for a custom period.")
+                        Msg::both(
+                            Report::ErrDate.fill(Lang::Zh, zh.text(Lang::Zh)),
+                            Report::ErrDate.fill(Lang::En, en),
+                        )
                     })
                 };
-                (date(&q.from, "from")?, date(&q.to, "to")?)
+                (
+                    date(&q.from, Report::FromField, "from")?,
+                    date(&q.to, Report::ToField, "to")?,
+                )
             }
-            other => {
-                return Err(format!(
-                    "`period` '{other}' is not one of week, month, quarter, year, custom."
-                ));
-            }
+            _ => return Err(Report::ErrPeriod.msg()),
         };
-        for (day, name) in [(from, "from"), (to, "to")] {
+        for (day, zh, en) in [
+            (from, Report::FromField, "from"),
+            (to, Report::ToField, "to"),
+        ] {
             if !(EARLIEST..=LATEST).contains(&day) {
-                return Err(format!(
-                    "`{name}` must be between {EARLIEST} and {LATEST}; {day} is outside."
+                let fill = |lang: Lang, field: &str| {
+                    Report::ErrOutside
+                        .text(lang)
+                        .replace("{field}", field)
+                        .replace("{earliest}", &EARLIEST.to_string())
+                        .replace("{latest}", &LATEST.to_string())
+                        .replace("{day}", &day.to_string())
+                };
+                return Err(Msg::both(
+                    fill(Lang::Zh, zh.text(Lang::Zh)),
+                    fill(Lang::En, en),
                 ));
             }
         }
         if to < from {
-            return Err("`to` must be on or after `from`.".into());
+            return Err(Report::ErrOrder.msg());
         }
         if (to - from).whole_days() > MAX_DAYS {
-            return Err("A report covers at most three years; choose a shorter range.".into());
+            return Err(Report::ErrTooLong.msg());
         }
         let grouping = match blank(&q.group).as_deref() {
             None if (to - from).whole_days() > 120 => Grouping::Month,
@@ -115,14 +138,13 @@ impl Filter {
             None | Some("day") => Grouping::Day,
             Some("week") => Grouping::Week,
             Some("month") => Grouping::Month,
-            Some(other) => {
-                return Err(format!("`group` '{other}' is not one of day, week, month."));
-            }
+            Some(_) => return Err(Report::ErrGroup.msg()),
         };
         let code = |v: &Option<String>, name: &str| match blank(v) {
-            Some(c) if c.len() > 64 || c.chars().any(char::is_control) => {
-                Err(format!("`{name}` is not valid."))
-            }
+            Some(c) if c.len() > 64 || c.chars().any(char::is_control) => Err(Msg::both(
+                Report::ErrField.fill(Lang::Zh, name),
+                Report::ErrField.fill(Lang::En, name),
+            )),
             other => Ok(other),
         };
         Ok(Filter {
@@ -201,15 +223,15 @@ impl Filter {
             .collect()
     }
 
-    /// The query string that reproduces this filter (for chart and CSV links).
-    pub fn query(&self, lang: crate::i18n::Lang) -> String {
-        let mut q = format!(
-            "period={}&from={}&to={}&group={}&lang={lang}",
-            self.period,
-            self.from,
-            self.to,
-            self.grouping.as_str()
-        );
+    /// The query string that reproduces this filter (for chart and CSV links). Dates go
+    /// only with a custom period: any date makes a period custom (`parse`).
+    pub fn query(&self, lang: Lang) -> String {
+        let mut q = if self.period == "custom" {
+            format!("period=custom&from={}&to={}", self.from, self.to)
+        } else {
+            format!("period={}", self.period)
+        };
+        q.push_str(&format!("&group={}&lang={lang}", self.grouping.as_str()));
         for (k, v) in [
             ("store", &self.store),
             ("region", &self.region),

@@ -1,6 +1,7 @@
 //! The names of what reports show: indicators (metrics) and charts, with their URL slugs and labels.
 
 use crate::i18n::Lang;
+use crate::i18n::reports::Report;
 
 /// One indicator a trend or league can show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,24 +42,17 @@ impl Metric {
     }
 
     pub fn name(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Metric::Csat, Lang::Zh) => "顾客满意度 CSAT",
-            (Metric::Csat, Lang::En) => "CSAT (satisfied, 4–5 of 5)",
-            (Metric::Reputation, Lang::Zh) => "美誉度（推荐者占比）",
-            (Metric::Reputation, Lang::En) => "Reputation (promoters, 9–10)",
-            (Metric::Nps, Lang::Zh) => "净推荐值 NPS",
-            (Metric::Nps, Lang::En) => "NPS",
-            (Metric::Return, Lang::Zh) => "回头率",
-            (Metric::Return, Lang::En) => "Return rate (repeat customers)",
-            (Metric::Complaints, Lang::Zh) => "抱怨率",
-            (Metric::Complaints, Lang::En) => "Complaint rate",
-            (Metric::Mystery, Lang::Zh) => "神秘顾客得分",
-            (Metric::Mystery, Lang::En) => "Mystery-shop score",
-            (Metric::Revenue, Lang::Zh) => "销售额",
-            (Metric::Revenue, Lang::En) => "Revenue",
-            (Metric::Ticket, Lang::Zh) => "客单价",
-            (Metric::Ticket, Lang::En) => "Average ticket",
+        match self {
+            Metric::Csat => Report::MetricCsat,
+            Metric::Reputation => Report::MetricReputation,
+            Metric::Nps => Report::MetricNps,
+            Metric::Return => Report::MetricReturn,
+            Metric::Complaints => Report::MetricComplaints,
+            Metric::Mystery => Report::MetricMystery,
+            Metric::Revenue => Report::MetricRevenue,
+            Metric::Ticket => Report::MetricTicket,
         }
+        .text(lang)
     }
 
     /// Lower is better only for complaints.

@@ -55,6 +55,7 @@ fn a_custom_range_needs_both_dates_in_order() {
             5
         )
         .unwrap_err()
+        .to_string()
         .contains("`to`")
     );
     assert!(
@@ -72,6 +73,7 @@ fn a_custom_range_needs_both_dates_in_order() {
     assert!(
         Filter::parse(&q(&[("period", "decade")]), TODAY, 5)
             .unwrap_err()
+            .to_string()
             .contains("week, month")
     );
     assert!(Filter::parse(&q(&[("group", "hour")]), TODAY, 5).is_err());
@@ -238,7 +240,9 @@ fn dates_near_the_calendars_ends_are_refused_and_the_supported_ends_work() {
             5,
         )
     };
-    let refused = custom("9999-12-01", "9999-12-31", "week").unwrap_err();
+    let refused = custom("9999-12-01", "9999-12-31", "week")
+        .unwrap_err()
+        .to_string();
     assert_eq!(
         refused,
         "`from` must be between 1900-01-01 and 2999-12-31; 9999-12-01 is outside."
@@ -246,19 +250,50 @@ fn dates_near_the_calendars_ends_are_refused_and_the_supported_ends_work() {
     assert!(
         custom("2026-01-01", "-0001-01-01", "day")
             .unwrap_err()
+            .to_string()
             .contains("`to` must be between")
     );
     assert!(
         custom("10000-01-01", "10000-01-02", "day")
             .unwrap_err()
+            .to_string()
             .contains("must be a date")
     );
     // A clock far in the future cannot make the named periods leave the range either.
     let far = Filter::parse(&q(&[("period", "year")]), date!(9999 - 12 - 31), 5);
-    assert!(far.unwrap_err().contains("must be between"));
+    assert!(far.unwrap_err().to_string().contains("must be between"));
     let end = custom("2999-12-25", "2999-12-31", "week").unwrap();
     assert_eq!(end.periods(), ["2999-12-23", "2999-12-30"]);
     assert_eq!(end.partial(), [true, true]);
     let start = custom("1900-01-01", "1900-01-31", "month").unwrap();
     assert_eq!(start.previous().from, date!(1899 - 12 - 01));
+}
+
+#[test]
+fn dates_make_the_period_custom_whatever_the_period_select_says() {
+    let f = Filter::parse(
+        &q(&[
+            ("period", "week"),
+            ("from", "2026-01-01"),
+            ("to", "2026-01-31"),
+        ]),
+        TODAY,
+        5,
+    )
+    .unwrap();
+    assert_eq!(
+        (f.period.as_str(), f.from, f.to),
+        ("custom", date!(2026 - 01 - 01), date!(2026 - 01 - 31))
+    );
+    assert!(
+        f.query(crate::i18n::Lang::Zh)
+            .starts_with("period=custom&from=2026-01-01&to=2026-01-31")
+    );
+    // A named period's links carry no dates, so they follow the calendar.
+    let week = Filter::parse(&q(&[("period", "week")]), TODAY, 5).unwrap();
+    assert!(!week.query(crate::i18n::Lang::Zh).contains("from="));
+    // One date alone is refused, in both languages.
+    let e = Filter::parse(&q(&[("from", "2026-01-01")]), TODAY, 5).unwrap_err();
+    assert!(e.to_string().contains("`to` must be a date"));
+    assert!(e.get(crate::i18n::Lang::Zh).contains("截止日期"));
 }

@@ -2,22 +2,37 @@
 
 use maud::{Markup, html};
 
-use super::staff::{Viewer, csrf, notice, staff_page};
-use crate::db::held::{BULK_LIMIT, DecisionRow, PAGE_SIZE};
+use super::staff::{Viewer, csrf, notice, pager, staff_page};
+use crate::db::held::{BULK_LIMIT, DecisionRow};
+use crate::i18n::admin::Admin;
+use crate::i18n::staff::Staff;
+use crate::i18n::{Lang, format};
+use crate::paging::Page;
 use crate::quality::Flag;
+
+/// A flag's name in the reader's words; a flag added later shows by its stored name.
+pub fn flag_name(flag: &str, lang: Lang) -> String {
+    let key = match Flag::parse(flag) {
+        Some(Flag::TooFast) => Admin::FlagTooFast,
+        Some(Flag::StraightLined) => Admin::FlagStraightLined,
+        Some(Flag::Duplicate) => Admin::FlagDuplicate,
+        Some(Flag::Burst) => Admin::FlagBurst,
+        None => return flag.to_owned(),
+    };
+    key.text(lang).to_owned()
+}
 
 /// Why a flag holds a response back, in a manager's words. By name, so a flag added
 /// later still shows, with a general line, before it gets its own.
-pub fn explain(flag: &str) -> &'static str {
-    match flag {
-        "too-fast" => "finished in less time than its questions take to read",
-        "straight-lined" => "gave the same answer to every rating of a grid",
-        "duplicate" => {
-            "the same answers came from the same address or device a few minutes earlier"
-        }
-        "burst" => "its store received far more responses than its own recent rate",
-        _ => "held by a quality check",
+pub fn explain(flag: &str, lang: Lang) -> &'static str {
+    match Flag::parse(flag) {
+        Some(Flag::TooFast) => Admin::WhyTooFast,
+        Some(Flag::StraightLined) => Admin::WhyStraightLined,
+        Some(Flag::Duplicate) => Admin::WhyDuplicate,
+        Some(Flag::Burst) => Admin::WhyBurst,
+        None => Admin::WhyOther,
     }
+    .text(lang)
 }
 
 /// The filter as the page shows and resends it: the values as typed, already checked.
@@ -77,7 +92,7 @@ impl Params {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub public_id: String,
-    /// Local time, `YYYY-MM-DD HH:MM`.
+    /// When it was submitted, in the stores' time zone and the reader's words.
     pub when: String,
     pub store: String,
     pub form: String,
@@ -99,12 +114,12 @@ pub struct HeldPage<'a> {
     pub viewer: &'a Viewer,
     pub params: &'a Params,
     pub view: View,
-    /// From 0.
-    pub page: i64,
+    pub page: Page,
     /// Responses (or decisions) matching the filter in all.
-    pub total: i64,
+    pub total: u64,
     pub items: &'a [Item],
-    pub decisions: &'a [(DecisionRow, String)],
+    /// Each decision with its two times already in words: (row, decided, submitted).
+    pub decisions: &'a [(DecisionRow, String, String)],
     /// The highest held id the bulk form may decide (what was counted for this page).
     pub upto: Option<i64>,
     pub forms: &'a [(String, String)],
@@ -113,6 +128,25 @@ pub struct HeldPage<'a> {
     pub notice: Option<&'a str>,
     /// The stores' UTC offset, e.g. `+08:00`, to say which clock the times are on.
     pub offset: String,
+}
+
+impl HeldPage<'_> {
+    /// This list's address with its filter and without `page=`, for the pager.
+    fn base(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if self.view == View::Decided {
+            parts.push("state=decided".into());
+        }
+        let q = self.params.query();
+        if !q.is_empty() {
+            parts.push(q);
+        }
+        if parts.is_empty() {
+            "/responses/held".to_owned()
+        } else {
+            format!("/responses/held?{}", parts.join("&"))
+        }
+    }
 }
 
 fn select(
@@ -133,86 +167,53 @@ fn select(
     }
 }
 
-fn flags_in_words(flags: &[String]) -> Markup {
+fn flags_in_words(flags: &[String], lang: Lang) -> Markup {
     html! {
         ul style="margin:.25rem 0 0;padding-left:1.1rem" {
-            @for f in flags { li { span.tag.flag { (f) } ": " (explain(f)) } }
+            @for f in flags { li { span.tag.flag { (flag_name(f, lang)) } " " (explain(f, lang)) } }
         }
     }
 }
 
 fn filter_form(p: &HeldPage) -> Markup {
+    let lang = p.viewer.lang;
     let flags: Vec<(String, String)> = Flag::ALL
         .iter()
-        .map(|f| (f.name().to_owned(), f.name().to_owned()))
+        .map(|f| (f.name().to_owned(), flag_name(f.name(), lang)))
         .collect();
     let regions: Vec<(String, String)> = p.regions.iter().map(|r| (r.clone(), r.clone())).collect();
     let q = p.params;
     html! {
-        form method="get" action="/responses/held" {
+        form.filters method="get" action="/responses/held" {
             @if p.view == View::Decided { input type="hidden" name="state" value="decided"; }
-            div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(10rem,1fr));gap:0 .75rem" {
-                (select("form", "Survey", p.forms, &q.form, "All"))
-                (select("region", "Region", &regions, &q.region, "All"))
-                (select("store", "Store", p.stores, &q.store, "All"))
-                (select("flag", "Flag", &flags, &q.flag, "Any"))
-                div.field { label for="from" { "Submitted from" } input type="date" id="from" name="from" value=(q.from); }
-                div.field { label for="to" { "to" } input type="date" id="to" name="to" value=(q.to); }
-            }
-            button.sec type="submit" { "Filter" }
+            (select("form", Admin::SurveyField.text(lang), p.forms, &q.form, Admin::AllSurveys.text(lang)))
+            (select("region", Admin::RegionField.text(lang), &regions, &q.region, Admin::AllRegions.text(lang)))
+            (select("store", Staff::StoreField.text(lang), p.stores, &q.store, Staff::AllStores.text(lang)))
+            (select("flag", Admin::FlagField.text(lang), &flags, &q.flag, Admin::AnyFlag.text(lang)))
+            div.field { label for="from" { (Staff::FromDate.text(lang)) } input type="date" id="from" name="from" value=(q.from); }
+            div.field { label for="to" { (Staff::ToDate.text(lang)) } input type="date" id="to" name="to" value=(q.to); }
+            button.sec type="submit" { (Staff::Filter.text(lang)) }
             @if q.any() {
-                " " a href={ "/responses/held" @if p.view == View::Decided { "?state=decided" } } { "Clear the filter" }
-            }
-        }
-    }
-}
-
-fn pager(p: &HeldPage) -> Markup {
-    let pages = (p.total + PAGE_SIZE - 1) / PAGE_SIZE;
-    let link = |page: i64| {
-        let mut parts: Vec<String> = Vec::new();
-        if p.view == View::Decided {
-            parts.push("state=decided".into());
-        }
-        let q = p.params.query();
-        if !q.is_empty() {
-            parts.push(q);
-        }
-        if page > 0 {
-            parts.push(format!("page={}", page + 1));
-        }
-        if parts.is_empty() {
-            "/responses/held".to_owned()
-        } else {
-            format!("/responses/held?{}", parts.join("&"))
-        }
-    };
-    html! {
-        @if pages > 1 {
-            nav aria-label="Pages" {
-                p {
-                    @if p.page > 0 { a href=(link(p.page - 1)) rel="prev" { "← Newer" } " · " }
-                    "Page " (p.page + 1) " of " (pages)
-                    @if p.page + 1 < pages { " · " a href=(link(p.page + 1)) rel="next" { "Older →" } }
-                }
+                a href={ "/responses/held" @if p.view == View::Decided { "?state=decided" } } { (Staff::ClearFilters.text(lang)) }
             }
         }
     }
 }
 
 fn held_list(p: &HeldPage) -> Markup {
-    let shown_from = p.page * PAGE_SIZE + 1;
-    let shown_to = p.page * PAGE_SIZE + p.items.len() as i64;
+    let lang = p.viewer.lang;
+    let base = p.base();
     html! {
         @if p.items.is_empty() {
-            p { @if p.params.any() { "No held responses match this filter." } @else { "No responses are held back. Every stored response counts." } }
+            p { @if p.params.any() { (Admin::NoHeldMatch.text(lang)) } @else { (Admin::NoneHeld.text(lang)) } }
         } @else {
-            p.hint { (shown_from) "–" (shown_to) " of " (p.total) " held, newest first. Times are the stores' local time (UTC" (p.offset) ")." }
+            (pager(lang, p.page, p.total, &base))
+            p.hint { (Admin::HeldOrder.fill(lang, &p.offset)) }
             form method="post" action="/responses/held/decide" {
                 (csrf(&p.viewer.csrf))
                 (p.params.hidden())
                 input type="hidden" name="scope" value="selected";
-                input type="hidden" name="page" value=(p.page + 1);
+                input type="hidden" name="page" value=(p.page.number);
                 // One card per response rather than a table: it stacks at any width, and
                 // the whole heading is the checkbox's label, an easy target on a phone.
                 ul style="list-style:none;margin:0;padding:0" {
@@ -227,39 +228,41 @@ fn held_list(p: &HeldPage) -> Markup {
                                     span.hint { (it.form) }
                                 }
                             }
-                            (flags_in_words(&it.flags))
+                            (flags_in_words(&it.flags, lang))
                             div style="margin-top:.35rem;overflow-wrap:anywhere" {
-                                @if it.answers.is_empty() { span.hint { "No answers." } }
+                                @if it.answers.is_empty() { span.hint { (Admin::NoAnswers.text(lang)) } }
                                 @for (q, a) in &it.answers { div { span.hint { (q) ": " } (a) } }
                             }
                         }
                     }
                 }
                 p style="display:flex;flex-wrap:wrap;gap:.5rem" {
-                    button type="submit" name="action" value="accept" { "Accept (count it)" }
-                    button.sec type="submit" name="action" value="exclude" { "Exclude" }
+                    button type="submit" name="action" value="accept" { (Admin::Accept.text(lang)) }
+                    button.sec type="submit" name="action" value="exclude" { (Admin::Exclude.text(lang)) }
                 }
-                p.hint { "Accepting adds the selected responses to every indicator and chart at once; excluding keeps them out for good. Both are logged with your name." }
+                p.hint { (Admin::DecideHint.text(lang)) }
             }
-            (pager(p))
+            @if p.page.count(p.total) > 1 { (pager(lang, p.page, p.total, &base)) }
             @if let Some(upto) = p.upto {
                 section {
-                    h2 { "Everything matching this filter" }
-                    @let n = p.total.min(BULK_LIMIT);
+                    h2 { (Admin::AllMatchingTitle.text(lang)) }
+                    @let total = i64::try_from(p.total).unwrap_or(i64::MAX);
+                    @let n = total.min(BULK_LIMIT);
                     form method="post" action="/responses/held/decide" {
                         (csrf(&p.viewer.csrf))
                         (p.params.hidden())
                         input type="hidden" name="scope" value="all";
                         input type="hidden" name="upto" value=(upto);
                         p {
-                            @if p.params.any() { "The filter above matches " } @else { "There are " }
-                            strong { (p.total) } " held response(s)."
-                            @if p.total > BULK_LIMIT { " One decision takes at most " (BULK_LIMIT) " (the newest); repeat it for the rest." }
-                            " Responses held after this page was drawn are not included."
+                            @if p.params.any() { (Admin::BulkFilterMatches.fill(lang, format::thousands(total))) }
+                            @else { (Admin::BulkThereAre.fill(lang, format::thousands(total))) }
+                            " "
+                            @if total > BULK_LIMIT { (Admin::BulkLimit.fill(lang, format::thousands(BULK_LIMIT))) " " }
+                            (Admin::BulkLate.text(lang))
                         }
                         p style="display:flex;flex-wrap:wrap;gap:.5rem" {
-                            button type="submit" name="action" value="accept" { "Accept all " (n) " (count them)" }
-                            button.sec type="submit" name="action" value="exclude" { "Exclude all " (n) }
+                            button type="submit" name="action" value="accept" { (Admin::AcceptAll.fill(lang, n)) }
+                            button.sec type="submit" name="action" value="exclude" { (Admin::ExcludeAll.fill(lang, n)) }
                         }
                     }
                 }
@@ -269,41 +272,60 @@ fn held_list(p: &HeldPage) -> Markup {
 }
 
 fn decision_log(p: &HeldPage) -> Markup {
+    let lang = p.viewer.lang;
+    let base = p.base();
+    let th_decided = Admin::DecidedField.text(lang);
+    let th_by = Admin::ByField.text(lang);
+    let th_decision = Admin::DecisionField.text(lang);
+    let th_submitted = Admin::SubmittedField.text(lang);
+    let th_store = Staff::StoreField.text(lang);
+    let th_survey = Admin::SurveyField.text(lang);
+    let th_flags = Admin::FlagsField.text(lang);
     html! {
         @if p.decisions.is_empty() {
-            p { "No decisions yet." }
+            p { @if p.params.any() { (Staff::NoMatches.text(lang)) } @else { (Admin::NoDecisions.text(lang)) } }
         } @else {
-            p.hint { (p.total) " decision(s), latest first. Times are UTC as stored (decisions) and the stores' local time (responses, UTC" (p.offset) ")." }
-            div.wide { table {
+            (pager(lang, p.page, p.total, &base))
+            p.hint { (Admin::LogOrder.fill(lang, &p.offset)) }
+            table.cards {
                 thead { tr {
-                    th scope="col" { "Decided" } th scope="col" { "By" } th scope="col" { "Decision" }
-                    th scope="col" { "Response submitted" } th scope="col" { "Store" } th scope="col" { "Survey" } th scope="col" { "Flags" }
+                    th scope="col" { (th_decided) } th scope="col" { (th_by) } th scope="col" { (th_decision) }
+                    th scope="col" { (th_submitted) } th scope="col" { (th_store) } th scope="col" { (th_survey) } th scope="col" { (th_flags) }
                 } }
                 tbody {
-                    @for (d, when) in p.decisions {
+                    @for (d, decided, submitted) in p.decisions {
                         tr {
-                            td { (d.decided_at) }
-                            td { (d.decided_by) }
-                            td {
-                                @if d.decision == "counted" { span.tag { "accepted" } } @else { span.tag.flag { "excluded" } }
+                            td data-label=(th_decided) { (decided) }
+                            td data-label=(th_by) { span.wrap { (d.decided_by) } }
+                            td data-label=(th_decision) {
+                                @if d.decision == "counted" { span.tag { (Admin::AcceptedTag.text(lang)) } }
+                                @else { span.tag.flag { (Admin::ExcludedTag.text(lang)) } }
                             }
-                            td { (when) " " span.hint { (d.public_id) } }
-                            td { (d.store.as_deref().unwrap_or("—")) }
-                            td { (d.form_id) }
-                            td { (d.flags.as_deref().unwrap_or("")) }
+                            td data-label=(th_submitted) { span { (submitted) " " span.hint.wrap { (d.public_id) } } }
+                            td data-label=(th_store) { (d.store.as_deref().unwrap_or("—")) }
+                            td data-label=(th_survey) { span.wrap { (d.form_id) } }
+                            td data-label=(th_flags) {
+                                span {
+                                    @for (i, f) in d.flags.as_deref().unwrap_or("").split_whitespace().enumerate() {
+                                        @if i > 0 { " " }
+                                        span.tag.flag { (flag_name(f, lang)) }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-            } }
-            (pager(p))
+            }
+            @if p.page.count(p.total) > 1 { (pager(lang, p.page, p.total, &base)) }
         }
     }
 }
 
 pub fn held_page(p: &HeldPage) -> Markup {
+    let lang = p.viewer.lang;
     let other = match p.view {
-        View::Held => ("Decision log", "state=decided"),
-        View::Decided => ("Held responses", ""),
+        View::Held => (Admin::DecisionLog.text(lang), "state=decided"),
+        View::Decided => (Admin::HeldList.text(lang), ""),
     };
     let q = p.params.query();
     let switch = match (other.1.is_empty(), q.is_empty()) {
@@ -313,18 +335,17 @@ pub fn held_page(p: &HeldPage) -> Markup {
         (false, false) => format!("/responses/held?{}&{q}", other.1),
     };
     let title = match p.view {
-        View::Held => "Held-back responses",
-        View::Decided => "Decisions on held responses",
-    };
+        View::Held => Admin::HeldTitle,
+        View::Decided => Admin::DecidedTitle,
+    }
+    .text(lang);
     staff_page(
         p.viewer,
         title,
         html! {
             (notice(p.notice))
             p {
-                @if p.view == View::Held {
-                    "The quality checks held these responses back: they are stored, but count in no indicator or chart until you accept them. "
-                }
+                @if p.view == View::Held { (Admin::HeldIntro.text(lang)) " " }
                 a href=(switch) { (other.0) }
             }
             (filter_form(p))
@@ -343,7 +364,14 @@ mod tests {
     #[test]
     fn every_flag_has_its_own_explanation() {
         for f in Flag::ALL {
-            assert_ne!(explain(f.name()), explain("a-later-flag"), "{f}");
+            for lang in Lang::ALL {
+                assert_ne!(
+                    explain(f.name(), lang),
+                    explain("a-later-flag", lang),
+                    "{f}"
+                );
+                assert_ne!(flag_name(f.name(), Lang::Zh), f.name(), "{f}");
+            }
         }
     }
 

@@ -50,6 +50,7 @@ table.cards td{display:flex;gap:.75rem;justify-content:space-between;border:0;pa
 table.cards td::before{content:attr(data-label);font-weight:600;text-align:left;flex:none;max-width:45%}\
 table.cards td[data-label='']::before{content:none}\
 table.cards td>form,table.cards td>a{margin-left:auto}\
+table.cards td a{min-height:44px;min-width:44px;display:inline-flex;align-items:center;justify-content:flex-end}\
 }\
 ";
 
@@ -119,7 +120,7 @@ fn nav_links(viewer: &Viewer) -> Markup {
                 }
                 form.inline method="post" action="/logout" {
                     (csrf(&viewer.csrf))
-                    span.hint { (viewer.username) " (" (viewer.role.name(viewer.lang)) ") " }
+                    span.hint { span translate="no" { (viewer.username) } " (" (viewer.role.name(viewer.lang)) ") " }
                     button.sec type="submit" { (viewer.t(Staff::LogOut)) }
                 }
             }

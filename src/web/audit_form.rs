@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
-use super::audits::visible_audit;
+use super::audits::{content_lang, visible_audit};
 use super::uploads::{self, read_multipart, store_photos};
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::{self as rules, Draft, Status, parse_date};
@@ -19,7 +19,8 @@ use crate::auth::{CSRF_FIELD, CurrentUser, verify_csrf};
 use crate::db::audits::{self, AuditRow, Submission};
 use crate::db::evidence;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::i18n::audits::Audit;
+use crate::i18n::{Lang, format};
 use crate::scoring;
 use crate::survey::Survey;
 use crate::views::audit_form::{AuditPage, audit_page, audit_summary};
@@ -51,11 +52,46 @@ fn checklist(state: &AppState, a: &AuditRow) -> Result<Arc<Survey>> {
     })
 }
 
-fn lang(survey: &Survey, asked: Option<&str>, headers: &HeaderMap) -> Lang {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Lang::negotiate(asked, accept, &survey.languages, survey.default_lang)
+/// The checklist's language for a page: the one the page was drawn in (`_lang`, on a post)
+/// when the checklist has it, else the reader's when offered, else the checklist's default.
+fn lang(survey: &Survey, posted: Option<&str>, reader: Lang) -> Lang {
+    posted
+        .and_then(Lang::parse)
+        .filter(|l| survey.languages.contains(l))
+        .unwrap_or_else(|| content_lang(survey, reader))
+}
+
+/// The visit checks' messages in the reader's words (the rules say which field failed).
+fn visit_errors(
+    visit: &crate::audits::VisitInput,
+    (from, to): (time::Date, time::Date),
+    ui: Lang,
+) -> Vec<(&'static str, String)> {
+    let mut errors = Vec::new();
+    let time_in = rules::parse_time(&visit.time_in);
+    let time_out = rules::parse_time(&visit.time_out);
+    match parse_date(&visit.visit_date) {
+        None => errors.push(("visit_date", Audit::ErrVisitDate.text(ui).to_owned())),
+        Some(d) if d < from || d > to => errors.push((
+            "visit_date",
+            Audit::ErrVisitWindow
+                .text(ui)
+                .replace("{from}", &format::date(from, ui))
+                .replace("{to}", &format::date(to, ui)),
+        )),
+        Some(_) => {}
+    }
+    if time_in.is_none() {
+        errors.push(("time_in", Audit::ErrTimeIn.text(ui).to_owned()));
+    }
+    match (time_in, time_out) {
+        (_, None) => errors.push(("time_out", Audit::ErrTimeOut.text(ui).to_owned())),
+        (Some(i), Some(o)) if o <= i => {
+            errors.push(("time_out", Audit::ErrTimeOrder.text(ui).to_owned()));
+        }
+        _ => {}
+    }
+    errors
 }
 
 async fn show(
@@ -63,19 +99,19 @@ async fn show(
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(q): Query<PageQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
     let audit = visible_audit(&state, &user, id).await?;
     if user.role.is_staff() && audit.submitted_at.is_some() {
         return Ok(Redirect::to(&format!("/audits/{id}/review")).into_response());
     }
     let survey = checklist(&state, &audit)?;
-    let lang = lang(&survey, q.lang.as_deref(), &headers);
+    let lang = lang(&survey, None, user.lang);
     let viewer = user.viewer().await?;
     let events = audits::events(&state.db.read, id).await?;
     // Only the assigned shopper fills the audit; others (staff, before submission) get the summary.
     if audit.shopper_id != user.id || !audit.status().editable() {
-        return Ok(audit_summary(&viewer, &audit, &survey, lang, &events).into_response());
+        let offset = state.settings.utc_offset;
+        return Ok(audit_summary(&viewer, &audit, &survey, lang, &events, offset).into_response());
     }
     let draft = audit.draft();
     let page = q.page.unwrap_or(draft.page).min(survey.groups.len());
@@ -85,6 +121,7 @@ async fn show(
         audit: &audit,
         survey: &survey,
         lang,
+        asked_lang: q.lang.as_deref().and_then(Lang::parse),
         events: &events,
     };
     draw.page(&draft, page, &FieldErrors::new(), StatusCode::OK)
@@ -95,20 +132,19 @@ async fn save(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    headers: HeaderMap,
     request: Request,
 ) -> Result<Response> {
     let audit = visible_audit(&state, &user, id).await?;
     if audit.shopper_id != user.id {
-        return Err(Error::Forbidden(
-            "Only the assigned shopper can fill in this audit.".into(),
-        ));
+        return Err(Error::Forbidden(Audit::ErrOnlyShopper.msg()));
     }
     let survey = checklist(&state, &audit)?;
     let limits = uploads::limits(&state);
+    let asked_lang = super::lang::query_lang(request.uri());
+    let ui = user.lang;
     let posted = read_multipart(request, &limits)
         .await
-        .map_err(|u| u.error(lang(&survey, u.lang.as_deref(), &headers), &limits))?;
+        .map_err(|u| u.error(&limits))?;
     let field = |name: &str| {
         posted
             .fields
@@ -118,11 +154,9 @@ async fn save(
     };
     verify_csrf(&user.session, field(CSRF_FIELD)).await?;
     if !audit.status().editable() {
-        return Err(Error::BadRequest(
-            "This audit has been submitted and can no longer be changed.".into(),
-        ));
+        return Err(Error::BadRequest(Audit::ErrLocked.msg()));
     }
-    let lang = lang(&survey, field("_lang"), &headers);
+    let lang = lang(&survey, field("_lang"), ui);
     let page = field("_page")
         .and_then(|p| p.parse().ok())
         .unwrap_or(0)
@@ -144,7 +178,7 @@ async fn save(
         evidence::delete_evidence(&state.db.write, id, evidence_id).await?;
     }
     let mut errors = FieldErrors::new();
-    let refused = store_photos(&state, id, &section, &posted, &limits, lang).await?;
+    let refused = store_photos(&state, id, &section, &posted, &limits, ui).await?;
     let status = refused.as_ref().map(|(s, _)| *s);
     if let Some((_, message)) = refused {
         errors.insert("evidence".into(), message);
@@ -174,6 +208,7 @@ async fn save(
         audit: &audit,
         survey: &survey,
         lang,
+        asked_lang,
         events: &events,
     };
     if !errors.is_empty() {
@@ -182,9 +217,7 @@ async fn save(
     }
     match nav.as_str() {
         "save" => Ok(Redirect::to("/audits?done=saved").into_response()),
-        "submit" if page == last => {
-            submit(&state, &user, &audit, &survey, &draft, lang, &draw).await
-        }
+        "submit" if page == last => submit(&state, &user, &audit, &survey, &draft, &draw).await,
         _ => draw.page(&draft, draft.page, &errors, StatusCode::OK).await,
     }
 }
@@ -241,10 +274,11 @@ async fn submit(
     audit: &AuditRow,
     survey: &Survey,
     draft: &Draft,
-    lang: Lang,
     draw: &Drawer<'_>,
 ) -> Result<Response> {
-    let checked = answers::check(survey, &draft_raw(draft), Scope::All, lang);
+    let ui = draw.viewer.lang;
+    // Messages in the reader's language (a checklist's own messages in it when it has it).
+    let checked = answers::check(survey, &draft_raw(draft), Scope::All, ui);
     let mut errors = checked.errors.clone();
     let window = (parse_date(&audit.window_from), parse_date(&audit.window_to));
     let (Some(from), Some(to)) = window else {
@@ -253,8 +287,9 @@ async fn submit(
             audit.id
         )));
     };
-    let visit = rules::check_visit(&draft.visit, from, to).map_err(|errs| {
-        for (field, message) in errs {
+    // The rules decide; the messages are said again in the reader's words.
+    let visit = rules::check_visit(&draft.visit, from, to).map_err(|_| {
+        for (field, message) in visit_errors(&draft.visit, (from, to), ui) {
             errors.insert(field.into(), message);
         }
     });
@@ -262,7 +297,7 @@ async fn submit(
         if !draft.comments.contains_key(&name) {
             errors.insert(
                 format!("comment_{name}"),
-                "Say what you saw: every failed item needs a factual comment.".into(),
+                Audit::ErrCommentFailed.text(ui).into(),
             );
         }
     }
@@ -332,6 +367,7 @@ struct Drawer<'a> {
     audit: &'a AuditRow,
     survey: &'a Survey,
     lang: Lang,
+    asked_lang: Option<Lang>,
     events: &'a [audits::EventRow],
 }
 
@@ -367,6 +403,7 @@ impl Drawer<'_> {
             audit: self.audit,
             survey: self.survey,
             lang: self.lang,
+            asked_lang: self.asked_lang,
             page,
             page_number: pages.iter().position(|p| *p == page).unwrap_or(0) + 1,
             page_total: pages.len(),

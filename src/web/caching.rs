@@ -7,6 +7,9 @@
 //!    `Authorization` header, is `no-store`, whatever the handler set.
 //! 3. Anything else is `no-store` unless its handler chose its own `Cache-Control`.
 //!
+//! The site icon is the one exception to rule 2: it is the same for everyone, and a
+//! browser asks for it with the staff cookie too.
+//!
 //! So nothing is cacheable unless a public handler opts in on purpose.
 
 use axum::extract::Request;
@@ -31,8 +34,9 @@ pub async fn cache_control(req: Request, next: Next) -> Response {
     let evidence = is_evidence(path);
     let private = evidence
         || is_staff(path)
-        || req.headers().contains_key(header::COOKIE)
-        || req.headers().contains_key(header::AUTHORIZATION);
+        || (path != "/favicon.ico"
+            && (req.headers().contains_key(header::COOKIE)
+                || req.headers().contains_key(header::AUTHORIZATION)));
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
     if evidence {

@@ -41,7 +41,10 @@ pub struct FormQuery {
 
 fn query(q: Result<Query<FormQuery>, QueryRejection>) -> Result<FormQuery> {
     q.map(|Query(q)| q).map_err(|e| {
-        Error::BadRequest(format!("The address has a malformed query: {}", e.body_text()).into())
+        Error::BadRequest(crate::i18n::Msg::both(
+            format!("链接的参数有误：{}", e.body_text()),
+            format!("The address has a malformed query: {}", e.body_text()),
+        ))
     })
 }
 

@@ -13,11 +13,19 @@ use crate::auth::CurrentUser;
 use crate::db::held::{self, Decided, Decision, MAX_IDS, Target};
 use crate::error::{Error, Result};
 use crate::held::{
-    HeldQuery, blank, cut, is_public_id, key_answers, local_time, notice_text, parse_filter,
-    parse_page,
+    HeldQuery, blank, cut, is_public_id, key_answers, notice_text, parse_filter, parse_page,
 };
-use crate::i18n::Lang;
+use crate::i18n::admin::Admin;
+use crate::i18n::format::stored_time;
+use crate::i18n::{Lang, Msg};
+use crate::paging::Page;
 use crate::views::held::{HeldPage, Item, View, held_page};
+
+/// A message of the admin table with `{n}` filled in, in both languages.
+fn both(key: Admin, n: impl std::fmt::Display) -> Msg {
+    let n = n.to_string();
+    Msg::both(key.fill(Lang::Zh, &n), key.fill(Lang::En, &n))
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +40,7 @@ async fn show(
     Query(q): Query<HeldQuery>,
 ) -> Result<maud::Markup> {
     user.require_staff()?;
+    let lang = user.lang;
     let offset = state.settings.utc_offset;
     let field = |k: &str| match k {
         "form" => q.form.clone(),
@@ -43,15 +52,12 @@ async fn show(
         _ => None,
     };
     let (filter, params) = parse_filter(field, offset).map_err(|e| Error::BadRequest(e.into()))?;
-    let page = parse_page(q.page.as_deref()).map_err(|e| Error::BadRequest(e.into()))?;
+    let from_zero = parse_page(q.page.as_deref()).map_err(|e| Error::BadRequest(e.into()))?;
+    let page = Page::parse(Some(&(from_zero + 1).to_string()));
     let view = match blank(q.state.as_deref()) {
         None | Some("held") => View::Held,
         Some("decided") => View::Decided,
-        Some(other) => {
-            return Err(Error::BadRequest(
-                format!("`state` '{other}' is not one of held, decided.").into(),
-            ));
-        }
+        Some(other) => return Err(Error::BadRequest(both(Admin::ErrState, cut(other)))),
     };
     let pool = &state.db.read;
     let mut items = Vec::new();
@@ -71,7 +77,7 @@ async fn show(
                 let form = state
                     .catalog
                     .get(&r.form_id)
-                    .map_or_else(|| r.form_id.clone(), |s| s.title.get(Lang::En).to_owned());
+                    .map_or_else(|| r.form_id.clone(), |s| s.title.get(lang).to_owned());
                 let store = match (&r.store, &r.store_name) {
                     (Some(code), Some(name)) => format!("{code} {name}"),
                     (Some(code), None) => code.clone(),
@@ -80,7 +86,7 @@ async fn show(
                 let raw = answers.remove(&r.id).unwrap_or_default();
                 items.push(Item {
                     public_id: r.public_id.clone(),
-                    when: local_time(&r.submitted_at, offset),
+                    when: stored_time(&r.submitted_at, offset, lang),
                     store,
                     form,
                     flags: r
@@ -90,7 +96,7 @@ async fn show(
                         .split_whitespace()
                         .map(str::to_owned)
                         .collect(),
-                    answers: key_answers(&state.catalog, &r.form_id, &raw),
+                    answers: key_answers(&state.catalog, &r.form_id, &raw, lang),
                 });
             }
             (total, upto)
@@ -100,8 +106,9 @@ async fn show(
             decisions = rows
                 .into_iter()
                 .map(|d| {
-                    let when = local_time(&d.submitted_at, offset);
-                    (d, when)
+                    let decided = stored_time(&d.decided_at, offset, lang);
+                    let submitted = stored_time(&d.submitted_at, offset, lang);
+                    (d, decided, submitted)
                 })
                 .collect();
             (total, None)
@@ -111,7 +118,7 @@ async fn show(
         .catalog
         .iter()
         .filter(|s| !s.is_audit())
-        .map(|s| (s.id.clone(), s.title.get(Lang::En).to_owned()))
+        .map(|s| (s.id.clone(), s.title.get(lang).to_owned()))
         .collect();
     let stores: Vec<(String, String)> = crate::db::stores::list(pool)
         .await?
@@ -120,13 +127,13 @@ async fn show(
         .collect();
     let regions = crate::db::reports::regions(pool).await?;
     let viewer = user.viewer().await?;
-    let notice = notice_text(&q);
+    let notice = notice_text(&q, lang);
     Ok(held_page(&HeldPage {
         viewer: &viewer,
         params: &params,
         view,
-        page,
-        total,
+        page: page.clamp(u64::try_from(total).unwrap_or(0)),
+        total: u64::try_from(total).unwrap_or(0),
         items: &items,
         decisions: &decisions,
         upto,
@@ -163,11 +170,7 @@ async fn decide(
     let decision = match blank(one("action").as_deref()) {
         Some("accept") => Decision::Counted,
         Some("exclude") => Decision::Excluded,
-        _ => {
-            return Err(Error::BadRequest(
-                "`action` must be accept or exclude.".into(),
-            ));
-        }
+        _ => return Err(Error::BadRequest(Admin::ErrAction.msg())),
     };
     let ids: Vec<String> = pairs
         .iter()
@@ -193,14 +196,10 @@ async fn decide(
                 return Ok(back("done=none"));
             }
             if ids.len() > MAX_IDS {
-                return Err(Error::BadRequest(format!(
-                    "Select at most {MAX_IDS} responses at once, or use the form for everything matching the filter."
-                ).into()));
+                return Err(Error::BadRequest(both(Admin::ErrTooManyIds, MAX_IDS)));
             }
             if let Some(bad) = ids.iter().find(|id| !is_public_id(id)) {
-                return Err(Error::BadRequest(
-                    format!("'{}' is not a response id (24 hex digits).", cut(bad)).into(),
-                ));
+                return Err(Error::BadRequest(both(Admin::ErrNotResponseId, cut(bad))));
             }
             held::decide(
                 &state.db.write,
@@ -215,11 +214,7 @@ async fn decide(
         Some("all") => {
             let upto = blank(one("upto").as_deref())
                 .and_then(|u| u.parse::<i64>().ok())
-                .ok_or_else(|| {
-                    Error::BadRequest(
-                        "`upto` is missing: reload the page and use its form again.".into(),
-                    )
-                })?;
+                .ok_or_else(|| Error::BadRequest(Admin::ErrUpto.msg()))?;
             held::decide(
                 &state.db.write,
                 Target::Filter {
@@ -234,7 +229,7 @@ async fn decide(
             .await?
         }
         _ => {
-            return Err(Error::BadRequest("`scope` must be selected or all.".into()));
+            return Err(Error::BadRequest(Admin::ErrDecideScope.msg()));
         }
     };
     tracing::info!(

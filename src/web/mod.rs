@@ -16,6 +16,7 @@ mod reports;
 mod review;
 mod sales;
 pub mod serve;
+mod start;
 mod timeouts;
 mod uploads;
 pub use csrf_form::field_errors;
@@ -36,7 +37,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use maud::html;
 use sqlx::SqlitePool;
 use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
@@ -51,9 +51,7 @@ use crate::auth::LoginLimiter;
 use crate::db::Db;
 use crate::db::sessions::Sessions;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
 use crate::survey::{Catalog, Survey};
-use crate::views;
 
 /// Largest request body we read. A survey answer set is a few KB at most.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -174,7 +172,10 @@ impl AppState {
     fn customer_survey(&self, id: &str) -> Result<Arc<Survey>> {
         self.survey(id).and_then(|s| {
             if s.is_audit() {
-                Err(Error::NotFound(format!("There is no form '{id}'.").into()))
+                Err(Error::NotFound(crate::i18n::Msg::both(
+                    format!("没有名为“{id}”的问卷。"),
+                    format!("There is no form '{id}'."),
+                )))
             } else {
                 Ok(s)
             }
@@ -182,16 +183,19 @@ impl AppState {
     }
 
     fn survey(&self, id: &str) -> Result<Arc<Survey>> {
-        self.catalog
-            .get(id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("There is no form '{id}'.").into()))
+        self.catalog.get(id).cloned().ok_or_else(|| {
+            Error::NotFound(crate::i18n::Msg::both(
+                format!("没有名为“{id}”的问卷。"),
+                format!("There is no form '{id}'."),
+            ))
+        })
     }
 }
 
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
-        .route("/", get(home))
+        .route("/", get(start::home))
+        .route("/favicon.ico", get(start::favicon))
         .route("/healthz", get(healthz))
         .merge(form::routes())
         .nest("/api/v1", api::routes().merge(sales::api_routes()))
@@ -259,29 +263,6 @@ pub fn layered(routes: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The start page: every loaded form, with its link in each language.
-async fn home(State(state): State<AppState>) -> maud::Markup {
-    views::layout(
-        Lang::Zh,
-        "满意 manyi",
-        html! {
-            h1 { "满意 manyi" }
-            p { "顾客满意度调查 · Customer satisfaction surveys" }
-            p { a href="/login" { "员工登录 · Staff login" } }
-            ul {
-                @for s in state.catalog.iter().filter(|s| !s.is_audit()) {
-                    li {
-                        @for (i, lang) in s.languages.iter().enumerate() {
-                            @if i > 0 { " · " }
-                            a href={ "/s/" (s.id) "?lang=" (lang) } lang=(lang.code()) { (s.title.get(*lang)) }
-                        }
-                    }
-                }
-            }
-        },
-    )
-}
-
 /// For a supervisor or load balancer: 200 "ok" only when the database reads and the
 /// write path stores; otherwise 503 with the reason.
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -309,5 +290,5 @@ async fn overloaded(uri: axum::http::Uri, _: tower::BoxError) -> Response {
 }
 
 async fn not_found() -> Error {
-    Error::NotFound("There is no page at this address.".into())
+    Error::NotFound(crate::i18n::staff::Staff::ErrNoPage.msg())
 }

@@ -1,14 +1,14 @@
 //! The manager's review of a submitted audit: answers, comments, evidence, flags, scores and the decision.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
-use super::audits::visible_audit;
+use super::audits::{content_lang, visible_audit};
 use super::csrf_form::CsrfForm;
 use crate::answers::{self, FieldErrors, RawAnswers, Scope};
 use crate::audits::ReviewAction;
@@ -16,7 +16,7 @@ use crate::auth::CurrentUser;
 use crate::db::audits;
 use crate::db::evidence;
 use crate::error::{Error, Result};
-use crate::i18n::Msg;
+use crate::i18n::audits::Audit;
 use crate::scoring;
 use crate::views::review::{ReviewPage, review_page};
 
@@ -24,18 +24,24 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/audits/{id}/review", get(show).post(decide))
 }
 
+/// What the page shows besides the audit: a refused decision's message, or a recorded one.
+#[derive(Default)]
+struct Outcome<'a> {
+    errors: FieldErrors,
+    reason: &'a str,
+    refused: Option<String>,
+    done: Option<&'a str>,
+}
+
 async fn render(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
-    errors: &FieldErrors,
+    outcome: &Outcome<'_>,
 ) -> Result<maud::Markup> {
     let audit = visible_audit(state, user, id).await?;
     if audit.submitted_at.is_none() {
-        return Err(Error::not_found(
-            Msg::both("已提交的巡店", "submitted audit"),
-            id,
-        ));
+        return Err(Error::not_found(Audit::ErrNotSubmitted.msg(), id));
     }
     let survey = state.survey(&audit.checklist_id).map_err(|_| {
         Error::Other(anyhow::anyhow!(
@@ -57,23 +63,39 @@ async fn render(
         viewer: &viewer,
         audit: &audit,
         survey: &survey,
+        lang: content_lang(&survey, viewer.lang),
         answers: &checked,
         items: &items,
         sections: &sections,
         comments: &audits::comments(&state.db.read, id).await?,
         evidence: &evidence::list(&state.db.read, id).await?,
         events: &audits::events(&state.db.read, id).await?,
-        errors,
+        errors: &outcome.errors,
+        reason: outcome.reason,
+        refused: outcome.refused.as_deref(),
+        done: outcome.done,
+        offset: state.settings.utc_offset,
     }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ShowQuery {
+    done: Option<String>,
 }
 
 async fn show(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
 ) -> Result<maud::Markup> {
     user.require_staff()?;
-    render(&state, &user, id, &FieldErrors::new()).await
+    let outcome = Outcome {
+        done: (q.done.as_deref() == Some("decided"))
+            .then(|| Audit::DecisionRecorded.text(user.lang)),
+        ..Outcome::default()
+    };
+    render(&state, &user, id, &outcome).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,33 +113,55 @@ async fn decide(
     CsrfForm(form): CsrfForm<Decision>,
 ) -> Result<Response> {
     user.require_staff()?;
+    let ui = user.lang;
     let audit = visible_audit(&state, &user, id).await?;
-    let action = ReviewAction::parse(&form.action).ok_or_else(|| {
-        Error::BadRequest(format!("Unknown review action '{}'.", form.action).into())
-    })?;
     let reason = form.reason.trim();
-    let mut errors = FieldErrors::new();
-    if action.needs_reason() && reason.is_empty() {
-        errors.insert(
-            "reason".into(),
-            format!(
-                "Give a reason: it is shown with the audit ({}).",
-                action.name()
-            ),
-        );
-    } else if reason.chars().count() > 1000 {
-        errors.insert(
-            "reason".into(),
-            "Keep the reason under 1000 characters.".into(),
-        );
-    }
+    // A refused decision draws the page again with its message at the top (and beside the
+    // reason when that is what is wrong), the typed reason kept.
+    let refuse = |status: StatusCode, message: &str, errors: FieldErrors| {
+        let outcome = Outcome {
+            errors,
+            reason,
+            refused: Some(format!("{}{message}", Audit::DecisionRefused.text(ui))),
+            done: None,
+        };
+        let state = &state;
+        let user = &user;
+        async move {
+            let page = render(state, user, id, &outcome).await?;
+            Ok::<_, Error>((status, page).into_response())
+        }
+    };
+    let Some(action) = ReviewAction::parse(&form.action) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            Audit::ErrUnknownAction.text(ui),
+            FieldErrors::new(),
+        )
+        .await;
+    };
     let to = match action.apply(audit.status(), audit.excluded) {
         Ok(to) => to,
-        Err(why) => return Err(Error::BadRequest(why.into())),
+        Err(_) => {
+            let why = match action {
+                ReviewAction::Exclude | ReviewAction::Include => Audit::ErrOnlyApproved,
+                _ => Audit::ErrOnlySubmitted,
+            };
+            return refuse(StatusCode::BAD_REQUEST, why.text(ui), FieldErrors::new()).await;
+        }
     };
-    if !errors.is_empty() {
-        let page = render(&state, &user, id, &errors).await?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    let problem = if action.needs_reason() && reason.is_empty() {
+        Some(Audit::ErrReasonNeeded)
+    } else if reason.chars().count() > 1000 {
+        Some(Audit::ErrReasonLong)
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let message = problem.text(ui);
+        let mut errors = FieldErrors::new();
+        errors.insert("reason".into(), message.into());
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, message, errors).await;
     }
     let excluded = match action {
         ReviewAction::Exclude => true,
@@ -135,5 +179,5 @@ async fn decide(
         reason,
     )
     .await?;
-    Ok(Redirect::to(&format!("/audits/{id}/review")).into_response())
+    Ok(Redirect::to(&format!("/audits/{id}/review?done=decided")).into_response())
 }

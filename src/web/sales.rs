@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
@@ -18,9 +18,9 @@ use crate::auth::CurrentUser;
 use crate::db::tokens::{self, Scope};
 use crate::db::{sales, stores};
 use crate::error::{ApiError, Error, Result};
-use crate::i18n::Msg;
+use crate::i18n::admin::Admin;
 use crate::sales::{RawSale, check_rows};
-use crate::views::admin::{NewTokenValues, tokens_page};
+use crate::views::admin::{NewTokenValues, TokensPage, tokens_page};
 
 /// A day's sales for a few hundred stores fits easily.
 const SALES_BODY_LIMIT: usize = 5 * 1024 * 1024;
@@ -93,32 +93,54 @@ async fn import(
     Ok(Json(json!({ "stored": checked.len() })))
 }
 
-async fn page(
-    state: &AppState,
-    user: &CurrentUser,
-    form: &NewTokenValues,
-    errors: &FieldErrors,
-    new_token: Option<(&str, Scope)>,
-) -> Result<maud::Markup> {
-    let viewer = user.viewer().await?;
-    Ok(tokens_page(
-        &viewer,
-        &tokens::list(&state.db.read).await?,
-        &stores::list(&state.db.read).await?,
-        form,
-        errors,
-        new_token,
-    ))
+/// What a Tokens page shows besides the list.
+struct Extra<'a> {
+    form: &'a NewTokenValues,
+    errors: &'a FieldErrors,
+    new_token: Option<(&'a str, Scope)>,
+    refused: Option<&'static str>,
+    done: Option<&'static str>,
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> Result<maud::Markup> {
+async fn page(state: &AppState, user: &CurrentUser, extra: Extra<'_>) -> Result<maud::Markup> {
+    let viewer = user.viewer().await?;
+    let pool = &state.db.read;
+    let (tokens, stores) = tokio::try_join!(tokens::list(pool), stores::list(pool))?;
+    Ok(tokens_page(&TokensPage {
+        viewer: &viewer,
+        tokens: &tokens,
+        stores: &stores,
+        form: extra.form,
+        errors: extra.errors,
+        new_token: extra.new_token,
+        refused: extra.refused,
+        done: extra.done,
+        offset: state.settings.utc_offset,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    done: Option<String>,
+}
+
+async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> Result<maud::Markup> {
     user.require_admin()?;
+    let done = (q.done.as_deref() == Some("revoked")).then(|| Admin::TokenRevoked.text(user.lang));
     page(
         &state,
         &user,
-        &NewTokenValues::default(),
-        &FieldErrors::new(),
-        None,
+        Extra {
+            form: &NewTokenValues::default(),
+            errors: &FieldErrors::new(),
+            new_token: None,
+            refused: None,
+            done,
+        },
     )
     .await
 }
@@ -142,6 +164,7 @@ async fn create(
     CsrfForm(form): CsrfForm<NewToken>,
 ) -> Result<Response> {
     user.require_admin()?;
+    let lang = user.lang;
     let values = NewTokenValues {
         name: form.name.trim().to_owned(),
         scope: form.scope.trim().to_owned(),
@@ -150,32 +173,30 @@ async fn create(
     };
     let mut errors = FieldErrors::new();
     if values.name.is_empty() || values.name.chars().count() > 100 {
-        errors.insert(
-            "name".into(),
-            "Name the token (at most 100 characters), e.g. \"POS export\".".into(),
-        );
+        errors.insert("name".into(), Admin::ErrTokenName.text(lang).into());
     }
     let scope = Scope::parse(&values.scope);
     if scope.is_none() {
-        errors.insert(
-            "scope".into(),
-            "Choose what the token may send: submit (customer responses) or sales.".into(),
-        );
+        errors.insert("scope".into(), Admin::ErrScope.text(lang).into());
     }
     let store = (!values.store.is_empty()).then_some(values.store.as_str());
     if let Some(code) = store
         && !stores::exists(&state.db.read, code).await?
     {
-        errors.insert("store".into(), format!("There is no store '{code}'."));
+        errors.insert("store".into(), Admin::ErrNoSuchStore.fill(lang, code));
     }
     if values.trusted && scope == Some(Scope::Sales) {
-        errors.insert(
-            "trusted".into(),
-            "Only a submit token can be trusted: trust concerns the checks on responses.".into(),
-        );
+        errors.insert("trusted".into(), Admin::ErrTrustedSales.text(lang).into());
     }
     let Some(scope) = scope.filter(|_| errors.is_empty()) else {
-        let page = page(&state, &user, &values, &errors, None).await?;
+        let extra = Extra {
+            form: &values,
+            errors: &errors,
+            new_token: None,
+            refused: Some(Admin::ErrTokenRefused.text(lang)),
+            done: None,
+        };
+        let page = page(&state, &user, extra).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     };
     let created = tokens::create(
@@ -188,16 +209,15 @@ async fn create(
     )
     .await?;
     tracing::info!(token = created.id, %scope, "token created");
-    // Shown once, now: only its digest is stored.
-    let page = page(
-        &state,
-        &user,
-        &NewTokenValues::default(),
-        &FieldErrors::new(),
-        Some((&created.token, scope)),
-    )
-    .await?;
-    Ok(page.into_response())
+    // Shown once, now, at the top: only its digest is stored.
+    let extra = Extra {
+        form: &NewTokenValues::default(),
+        errors: &FieldErrors::new(),
+        new_token: Some((&created.token, scope)),
+        refused: None,
+        done: None,
+    };
+    Ok(page(&state, &user, extra).await?.into_response())
 }
 
 /// The revoke button's form: nothing but its CSRF token.
@@ -214,7 +234,7 @@ async fn revoke(
     let revoked = tokens::revoke(&state.db.write, id).await?;
     state.tokens.clear();
     if !revoked {
-        return Err(Error::not_found(Msg::both("令牌", "token"), id));
+        return Err(Error::not_found(Admin::TokenWord.msg(), id));
     }
-    Ok(Redirect::to("/admin/tokens"))
+    Ok(Redirect::to("/admin/tokens?done=revoked"))
 }

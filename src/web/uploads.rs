@@ -19,8 +19,8 @@ use crate::audits::{Cap, FIELD_BYTES, MAX_PARTS, UploadLimits, image_type};
 use crate::auth::CurrentUser;
 use crate::db::evidence;
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
-use crate::i18n::Msg;
+use crate::i18n::audits::Audit;
+use crate::i18n::{Lang, Msg};
 
 /// The caps in force. `Settings` does not hold them yet, so these are the defaults.
 pub fn limits(state: &AppState) -> UploadLimits {
@@ -57,53 +57,22 @@ enum Why {
 }
 
 impl Unread {
-    /// The refusal as an error page in `lang`.
-    pub fn error(&self, lang: Lang, limits: &UploadLimits) -> Error {
+    /// The refusal as an error page, said in both languages: the page is drawn in the
+    /// reader's (`web::lang`).
+    pub fn error(&self, limits: &UploadLimits) -> Error {
         match &self.why {
             Why::TooLarge => {
-                let (k, size) = (limits.photos_per_post, mb(limits.photo_bytes));
-                Error::PayloadTooLarge(say(
-                    lang,
-                    &format!(
-                        "Nothing was saved: this page sent too much. Send at most {k} photos of {size} MB each at a time."
-                    ),
-                    &format!(
-                        "本页未保存：一次提交的数据过多。每次最多上传 {k} 张照片，每张不超过 {size} MB。"
-                    ),
-                ).into())
+                let (k, size) = (limits.photos_per_post.to_string(), mb(limits.photo_bytes));
+                Error::PayloadTooLarge(Audit::UpTooMuch.msg_with(&[("k", &k), ("size", &size)]))
             }
             Why::TooManyParts => Error::PayloadTooLarge(
-                say(
-                    lang,
-                    &format!("Nothing was saved: the form sent more than {MAX_PARTS} parts."),
-                    &format!("本页未保存：表单包含的部分超过 {MAX_PARTS} 个。"),
-                )
-                .into(),
+                Audit::UpTooManyParts.msg_with(&[("k", &MAX_PARTS.to_string())]),
             ),
-            Why::Malformed(detail) => Error::BadRequest(
-                say(
-                    lang,
-                    &format!("The form could not be read: {detail}"),
-                    &format!("无法读取表单：{detail}"),
-                )
-                .into(),
-            ),
-            Why::NotUtf8 => Error::BadRequest(
-                say(
-                    lang,
-                    "The form data is not valid UTF-8 text.",
-                    "表单数据不是有效的 UTF-8 文本。",
-                )
-                .into(),
-            ),
+            Why::Malformed(detail) => {
+                Error::BadRequest(Audit::UpMalformed.msg_with(&[("n", detail)]))
+            }
+            Why::NotUtf8 => Error::BadRequest(Audit::UpNotUtf8.msg()),
         }
-    }
-}
-
-fn say(lang: Lang, en: &str, zh: &str) -> String {
-    match lang {
-        Lang::En => en.to_owned(),
-        Lang::Zh => zh.to_owned(),
     }
 }
 
@@ -231,11 +200,7 @@ fn names(list: &[String], lang: Lang) -> String {
         .map(|n| n.chars().take(60).collect())
         .collect();
     if list.len() > 5 {
-        shown.push(say(
-            lang,
-            &format!("and {} more", list.len() - 5),
-            &format!("等另外 {} 个", list.len() - 5),
-        ));
+        shown.push(Audit::UpAndMore.with(lang, &[("k", &(list.len() - 5).to_string())]));
     }
     shown.join(", ")
 }
@@ -287,28 +252,19 @@ pub async fn store_photos(
     }
     let mut messages = Vec::new();
     if !unreadable.is_empty() {
-        messages.push(say(
-            lang,
-            &format!("Not saved: {}. The photo could not be read (the file is damaged or cut short); take or export it again.", names(&unreadable, lang)),
-            &format!("未保存：{}。无法读取这张照片（文件已损坏或不完整），请重新拍摄或导出。", names(&unreadable, lang)),
-        ));
+        let n = names(&unreadable, lang);
+        messages.push(Audit::UpUnreadable.with(lang, &[("n", &n)]));
     }
     if !not_photos.is_empty() {
-        let n = names(&not_photos, lang);
-        let size = mb(limits.photo_bytes);
-        messages.push(say(
-            lang,
-            &format!("Not saved: {n}. Only photos (JPEG, PNG, WebP or GIF) of at most {size} MB can be added."),
-            &format!("未保存：{n}。只能添加照片（JPEG、PNG、WebP 或 GIF），每张不超过 {size} MB。"),
-        ));
+        let (n, size) = (names(&not_photos, lang), mb(limits.photo_bytes));
+        messages.push(Audit::UpNotPhotos.with(lang, &[("n", &n), ("size", &size)]));
     }
     if !posted.extra.is_empty() {
-        let (n, k) = (names(&posted.extra, lang), limits.photos_per_post);
-        messages.push(say(
-            lang,
-            &format!("Not saved: {n}. Send at most {k} photos at a time."),
-            &format!("未保存：{n}。每次最多上传 {k} 张照片。"),
-        ));
+        let (n, k) = (
+            names(&posted.extra, lang),
+            limits.photos_per_post.to_string(),
+        );
+        messages.push(Audit::UpExtra.with(lang, &[("n", &n), ("k", &k)]));
     }
     for cap in [Cap::Section, Cap::AuditPhotos, Cap::AuditBytes] {
         let hit: Vec<String> = capped
@@ -332,34 +288,12 @@ pub async fn store_photos(
 }
 
 fn cap_message(cap: Cap, n: &str, limits: &UploadLimits, lang: Lang) -> String {
-    match cap {
-        Cap::Section => {
-            let k = limits.photos_per_section;
-            say(
-                lang,
-                &format!(
-                    "Not saved: {n}. This section already has {k} photos, the most allowed; remove one to add another."
-                ),
-                &format!("未保存：{n}。本部分已有 {k} 张照片，已达上限；请先删除一张再添加。"),
-            )
-        }
-        Cap::AuditPhotos => {
-            let k = limits.photos_per_audit;
-            say(
-                lang,
-                &format!("Not saved: {n}. This audit already has {k} photos, the most allowed."),
-                &format!("未保存：{n}。本次检查已有 {k} 张照片，已达上限。"),
-            )
-        }
-        Cap::AuditBytes => {
-            let k = mb(limits.audit_bytes);
-            say(
-                lang,
-                &format!("Not saved: {n}. The photos of this audit would exceed {k} MB in all."),
-                &format!("未保存：{n}。本次检查的照片总量将超过 {k} MB。"),
-            )
-        }
-    }
+    let (key, k) = match cap {
+        Cap::Section => (Audit::UpSectionFull, limits.photos_per_section.to_string()),
+        Cap::AuditPhotos => (Audit::UpAuditFull, limits.photos_per_audit.to_string()),
+        Cap::AuditBytes => (Audit::UpAuditBytes, mb(limits.audit_bytes)),
+    };
+    key.with(lang, &[("n", n), ("k", &k)])
 }
 
 /// Serves one evidence image to its shopper or to staff, as an image only:

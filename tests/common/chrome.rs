@@ -57,6 +57,11 @@ pub struct Phone {
 impl Phone {
     /// Starts chromedriver and a 360×740 Chromium whose Accept-Language is `accept_language`.
     pub async fn open(accept_language: &str) -> Phone {
+        Phone::open_sized(accept_language, 360, 740).await
+    }
+
+    /// The same, with a screen of `width`×`height` CSS pixels (390×844 is a current phone).
+    pub async fn open_sized(accept_language: &str, width: u32, height: u32) -> Phone {
         for bin in [CHROMIUM, CHROMEDRIVER] {
             assert!(Path::new(bin).exists(), "{bin} is missing: {INSTALL}");
         }
@@ -90,11 +95,11 @@ impl Phone {
                     "--disable-background-networking", "--disable-component-update", "--no-first-run",
                     "--disable-sync", "--disable-quic",
                     format!("--user-data-dir={}", profile.path().display()),
-                    "--window-size=360,740",
+                    format!("--window-size={width},{height}"),
                 ],
                 // Pages reached by links (not posts) negotiate their language from this.
                 "prefs": { "intl.accept_languages": accept_language },
-                "mobileEmulation": { "deviceMetrics": { "width": 360, "height": 740, "pixelRatio": 3.0 } },
+                "mobileEmulation": { "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0 } },
             }
         });
         let caps = caps.as_object().cloned().unwrap();
@@ -175,6 +180,14 @@ impl Phone {
             .execute(script, args)
             .await
             .unwrap_or_else(|e| panic!("`{script}` failed: {e}"))
+    }
+
+    /// Runs an asynchronous script; it answers by calling its last argument.
+    pub async fn js_async(&self, script: &str, args: Vec<Value>) -> Value {
+        self.client
+            .execute_async(script, args)
+            .await
+            .unwrap_or_else(|e| panic!("async script failed: {e}"))
     }
 
     pub async fn js_i64(&self, script: &str) -> i64 {
