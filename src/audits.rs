@@ -41,17 +41,6 @@ impl Status {
         Status::ALL.into_iter().find(|x| x.as_str() == s)
     }
 
-    pub fn label(self) -> &'static str {
-        match self {
-            Status::Assigned => "assigned",
-            Status::InProgress => "in progress",
-            Status::Submitted => "submitted, awaiting review",
-            Status::Approved => "approved",
-            Status::Rejected => "rejected",
-            Status::RevisionRequested => "revision requested",
-        }
-    }
-
     /// The shopper may still edit: before submission, or when sent back.
     pub fn editable(self) -> bool {
         matches!(

@@ -7,7 +7,7 @@ use time::UtcOffset;
 
 use crate::audits::parse_date;
 use crate::db::held::HeldFilter;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 use crate::i18n::admin::Admin;
 use crate::quality::Flag;
 use crate::reports::{EARLIEST, LATEST};
@@ -52,42 +52,58 @@ fn is_form_id(s: &str) -> bool {
 pub fn parse_filter(
     get: impl Fn(&str) -> Option<String>,
     utc_offset: UtcOffset,
-) -> Result<(HeldFilter, Params), String> {
+) -> Result<(HeldFilter, Params), Msg> {
     let value = |k: &str| get(k).and_then(|v| blank(Some(&v)).map(str::to_owned));
     let form = value("form");
     if let Some(f) = &form
         && !is_form_id(f)
     {
-        return Err(
-            "`form` must be a form id: lowercase letters, digits, '-' or '_', at most 64.".into(),
-        );
+        return Err(Msg::both(
+            "`form` 须是问卷编号：小写字母、数字、“-”或“_”，最多 64 个字符。",
+            "`form` must be a form id: lowercase letters, digits, '-' or '_', at most 64.",
+        ));
     }
     let store = value("store");
     if let Some(s) = &store
         && !crate::stores::is_store_code(s)
     {
-        return Err("`store` must be a store code: 1–32 letters, digits, '-' or '_'.".into());
+        return Err(Msg::both(
+            "`store` 须是门店代码：1–32 个字母、数字、“-”或“_”。",
+            "`store` must be a store code: 1–32 letters, digits, '-' or '_'.",
+        ));
     }
     let region = value("region");
     if let Some(r) = &region
         && (r.chars().count() > 64 || r.chars().any(char::is_control))
     {
-        return Err("`region` must be a region name of at most 64 characters.".into());
+        return Err(Msg::both(
+            "`region` 须是不超过 64 个字符的区域名称。",
+            "`region` must be a region name of at most 64 characters.",
+        ));
     }
     let flag = match value("flag") {
         None => None,
         Some(name) => Some(Flag::parse(&name).ok_or_else(|| {
             let names: Vec<&str> = Flag::ALL.iter().map(|f| f.name()).collect();
-            format!("`flag` '{name}' is not one of {}.", names.join(", "))
+            Msg::both(
+                format!("`flag` “{name}”不在这些标记之中：{}。", names.join("、")),
+                format!("`flag` '{name}' is not one of {}.", names.join(", ")),
+            )
         })?),
     };
-    let day = |k: &str| -> Result<Option<time::Date>, String> {
+    let day = |k: &str| -> Result<Option<time::Date>, Msg> {
         match value(k) {
             None => Ok(None),
             Some(v) => match parse_date(&v) {
                 Some(d) if (EARLIEST..=LATEST).contains(&d) => Ok(Some(d)),
-                Some(_) => Err(format!("`{k}` must be between {EARLIEST} and {LATEST}.")),
-                None => Err(format!("`{k}` must be a date (YYYY-MM-DD).")),
+                Some(_) => Err(Msg::both(
+                    format!("`{k}` 须在 {EARLIEST} 与 {LATEST} 之间。"),
+                    format!("`{k}` must be between {EARLIEST} and {LATEST}."),
+                )),
+                None => Err(Msg::both(
+                    format!("`{k}` 须是日期（年-月-日）。"),
+                    format!("`{k}` must be a date (YYYY-MM-DD)."),
+                )),
             },
         }
     };
@@ -95,7 +111,10 @@ pub fn parse_filter(
     if let (Some(a), Some(b)) = (from, to)
         && b < a
     {
-        return Err("`to` must be on or after `from`.".into());
+        return Err(Msg::both(
+            "`to` 不能早于 `from`。",
+            "`to` must be on or after `from`.",
+        ));
     }
     let params = Params {
         form: form.clone().unwrap_or_default(),
@@ -120,27 +139,19 @@ pub fn parse_filter(
 }
 
 /// Pages are numbered from 1 in URLs and from 0 inside.
-pub fn parse_page(v: Option<&str>) -> Result<i64, String> {
+pub fn parse_page(v: Option<&str>) -> Result<i64, Msg> {
     match blank(v) {
         None => Ok(0),
         Some(p) => match p.parse::<i64>() {
             Ok(n) if (1..=100_000).contains(&n) => Ok(n - 1),
-            _ => Err("`page` must be a whole number from 1.".into()),
+            _ => Err(Msg::both(
+                "`page` 须是从 1 起的整数。",
+                "`page` must be a whole number from 1.",
+            )),
         },
     }
 }
 
-/// A stored time in the stores' local time, `YYYY-MM-DD HH:MM`.
-pub fn local_time(at: &str, offset: UtcOffset) -> String {
-    use time::format_description::well_known::Rfc3339;
-    match time::OffsetDateTime::parse(at, &Rfc3339) {
-        Ok(t) => {
-            let t = t.to_offset(offset);
-            format!("{} {:02}:{:02}", t.date(), t.hour(), t.minute())
-        }
-        Err(_) => at.to_owned(),
-    }
-}
 
 /// Longest free text shown in the queue; the export has it whole.
 const TEXT_SHOWN: usize = 100;
@@ -254,7 +265,7 @@ mod tests {
     use super::*;
     use std::collections::HashMap;
 
-    fn parse(pairs: &[(&str, &str)]) -> Result<(HeldFilter, Params), String> {
+    fn parse(pairs: &[(&str, &str)]) -> Result<(HeldFilter, Params), Msg> {
         let map: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -298,7 +309,7 @@ mod tests {
             (&[("to", "0001-01-01")][..], "`to` must be between"),
         ] {
             let e = parse(pairs).unwrap_err();
-            assert!(e.contains(says), "{pairs:?}: {e}");
+            assert!(e.to_string().contains(says), "{pairs:?}: {e}");
         }
         assert!(parse_page(Some("0")).is_err());
         assert_eq!(parse_page(Some("3")), Ok(2));

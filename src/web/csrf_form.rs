@@ -54,18 +54,3 @@ impl<S: Send + Sync> FromRequest<S> for CsrfPairs {
         ))
     }
 }
-
-/// Validation errors from a `validator` derive, as the field → message map forms show.
-pub fn field_errors(errors: &validator::ValidationErrors) -> crate::answers::FieldErrors {
-    errors
-        .field_errors()
-        .into_iter()
-        .map(|(field, errs)| {
-            let message = errs
-                .first()
-                .and_then(|e| e.message.as_ref().map(ToString::to_string))
-                .unwrap_or_else(|| "This value is not valid.".into());
-            (field.to_string(), message)
-        })
-        .collect()
-}

@@ -51,8 +51,8 @@ async fn show(
         "to" => q.to.clone(),
         _ => None,
     };
-    let (filter, params) = parse_filter(field, offset).map_err(|e| Error::BadRequest(e.into()))?;
-    let from_zero = parse_page(q.page.as_deref()).map_err(|e| Error::BadRequest(e.into()))?;
+    let (filter, params) = parse_filter(field, offset).map_err(Error::BadRequest)?;
+    let from_zero = parse_page(q.page.as_deref()).map_err(Error::BadRequest)?;
     let page = Page::parse(Some(&(from_zero + 1).to_string()));
     let view = match blank(q.state.as_deref()) {
         None | Some("held") => View::Held,
@@ -165,8 +165,8 @@ async fn decide(
             .map(|(_, v)| v.clone())
     };
     let (filter, params) =
-        parse_filter(one, state.settings.utc_offset).map_err(|e| Error::BadRequest(e.into()))?;
-    let page = parse_page(one("page").as_deref()).map_err(|e| Error::BadRequest(e.into()))?;
+        parse_filter(one, state.settings.utc_offset).map_err(Error::BadRequest)?;
+    let page = parse_page(one("page").as_deref()).map_err(Error::BadRequest)?;
     let decision = match blank(one("action").as_deref()) {
         Some("accept") => Decision::Counted,
         Some("exclude") => Decision::Excluded,

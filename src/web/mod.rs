@@ -19,7 +19,6 @@ pub mod serve;
 mod start;
 mod timeouts;
 mod uploads;
-pub use csrf_form::field_errors;
 pub use form::decode_body;
 pub use panics::{catch_panics, install_panic_hook};
 pub use serve::ConnectionLimits;
