@@ -7,8 +7,8 @@ use time::UtcOffset;
 
 use crate::audits::parse_date;
 use crate::db::held::HeldFilter;
-use crate::i18n::{Lang, Msg};
 use crate::i18n::admin::Admin;
+use crate::i18n::{Lang, Msg};
 use crate::quality::Flag;
 use crate::reports::{EARLIEST, LATEST};
 use crate::survey::{Catalog, Kind};
@@ -151,7 +151,6 @@ pub fn parse_page(v: Option<&str>) -> Result<i64, Msg> {
         },
     }
 }
-
 
 /// Longest free text shown in the queue; the export has it whole.
 const TEXT_SHOWN: usize = 100;
