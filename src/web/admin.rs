@@ -190,6 +190,22 @@ async fn refused_users_page(
     Ok((status, page).into_response())
 }
 
+/// The users page with an account action's refusal at the top and an empty add-account form.
+async fn refused_account_action(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    why: Admin,
+) -> Result<Response> {
+    let extra = UsersExtra {
+        form: &NewUserValues::default(),
+        errors: &FieldErrors::new(),
+        refused: Some(why.text(user.lang)),
+        done: None,
+    };
+    refused_users_page(state, user, status, extra).await
+}
+
 async fn create_user(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -245,16 +261,11 @@ async fn set_status(
         _ => return Err(Error::BadRequest(Admin::ErrDisabledValue.msg())),
     };
     if disabled && id == user.id {
-        return refused_users_page(
+        return refused_account_action(
             &state,
             &user,
             StatusCode::BAD_REQUEST,
-            UsersExtra {
-                form: &NewUserValues::default(),
-                errors: &FieldErrors::new(),
-                refused: Some(Admin::ErrDisableSelf.text(user.lang)),
-                done: None,
-            },
+            Admin::ErrDisableSelf,
         )
         .await;
     }
@@ -282,16 +293,11 @@ async fn reset_password(
 ) -> Result<Response> {
     user.require_admin()?;
     if !password_ok(&form.password) {
-        return refused_users_page(
+        return refused_account_action(
             &state,
             &user,
             StatusCode::UNPROCESSABLE_ENTITY,
-            UsersExtra {
-                form: &NewUserValues::default(),
-                errors: &FieldErrors::new(),
-                refused: Some(Admin::ErrPasswordRefused.text(user.lang)),
-                done: None,
-            },
+            Admin::ErrPasswordRefused,
         )
         .await;
     }
