@@ -70,6 +70,7 @@ async fn store(
             submitted_at: AT.into(),
             day: DAY,
             checks: Checks {
+                case: None,
                 flags,
                 receipt: None,
             },

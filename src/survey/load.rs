@@ -186,6 +186,10 @@ impl Cx<'_> {
         }
         self.check_aspect_pairs(&groups);
         self.check_weights(&raw.groups, &groups);
+        let case = s
+            .case
+            .as_ref()
+            .and_then(|c| self.case_rule(c, &groups, &defined));
         Some(Survey {
             id,
             version: s.version.get_ref().trim().to_owned(),
@@ -196,6 +200,7 @@ impl Cx<'_> {
             groups,
             audit: self.audit,
             receipt,
+            case,
             hash: hex::encode(Sha256::digest(self.source.as_bytes())),
             source: self.source.to_owned(),
         })
@@ -391,6 +396,7 @@ impl Cx<'_> {
     }
 }
 
+mod case_rule;
 mod checks;
 mod question;
 mod scoring;

@@ -315,7 +315,9 @@ pub fn question(q: &Question, p: &Fields, was_seen: bool) -> Markup {
     }
 }
 
-pub fn thanks_page(survey: &Survey, lang: Lang) -> Markup {
+/// The thank-you page; when the answers opened a case, its reference and status link.
+pub fn thanks_page(survey: &Survey, lang: Lang, case: Option<(&str, &str)>) -> Markup {
+    use crate::i18n::cases::Case as C;
     let title = Ui::ThanksTitle.text(lang);
     layout(
         lang,
@@ -324,6 +326,11 @@ pub fn thanks_page(survey: &Survey, lang: Lang) -> Markup {
             p.hint { (survey.title.get(lang)) }
             h1 { (title) }
             p { (Ui::ThanksBody.text(lang)) }
+            @if let Some((code, link)) = case {
+                p { (C::ThanksCase.text(lang)) " " strong translate="no" { (code) } }
+                p { a href=(link) { (C::FollowLink.text(lang)) } }
+                p.hint { (C::KeepLink.text(lang)) }
+            }
         },
     )
 }

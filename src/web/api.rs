@@ -205,6 +205,13 @@ async fn submit(
             .await?
     };
     let (submitted_at, day) = state.settings.received_now();
+    let case = super::cases::survey_case(
+        &state,
+        &survey,
+        &checked.answers,
+        store.as_deref(),
+        &submitted_at,
+    );
     let stored = state
         .db
         .writer
@@ -219,6 +226,7 @@ async fn submit(
             checks: Checks {
                 receipt: None,
                 flags,
+                case,
             },
         })
         .await
