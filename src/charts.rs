@@ -1,5 +1,6 @@
 //! Report charts as data: one model per chart, rendered to SVG (`render`) and to CSV (`to_csv`) from the same values.
 
+pub mod pareto;
 mod render;
 mod rows;
 mod svg;

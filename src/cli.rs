@@ -6,12 +6,15 @@ use std::process::ExitCode;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::config::{Cli, Command, DbArg, SalesCommand, ServeArgs, StoresCommand, UserCommand};
+use crate::config::{
+    CasesCommand, Cli, Command, DbArg, SalesCommand, ServeArgs, StoresCommand, UserCommand,
+};
 use crate::survey::{Catalog, LoadError, load_dir};
 use crate::web::{AppState, Settings};
 use crate::{db, export, serve};
 
 mod accounts;
+mod cases;
 mod receipt;
 mod sales;
 mod tokens;
@@ -31,6 +34,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             accounts::add_user(&username, &role, &db).await
         }
         Some(Command::Sales(SalesCommand::Import { file, db })) => sales::import(&file, &db).await,
+        Some(Command::Cases(CasesCommand::Import(args))) => cases::import(&args).await,
         Some(Command::Token(command)) => tokens::run(command).await,
         Some(Command::ReceiptCode(args)) => receipt::run(&args).await,
         Some(Command::Demo { db, surveys }) => run_demo(&db, &surveys).await,
@@ -146,8 +150,11 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             .cases
             .taxonomy(&args.surveys)
             .map_err(|e| anyhow::anyhow!(e))?,
+        webhooks: args.webhooks(),
     };
     let state = AppState::with_settings(db.clone(), catalog, settings);
+    // Case webhooks are sent from the database's queue, outside every request.
+    let deliverer = crate::webhooks::spawn_worker(db.clone(), state.settings.webhooks.clone());
     // Open cases past a deadline are escalated once a minute (flag, list, webhook).
     let sweeper = tokio::spawn(crate::web::case_steps::sweep_overdue_forever(state.clone()));
     let served = serve(listener, state, shutdown_signal()).await;
@@ -155,6 +162,8 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     // connection so the WAL is checkpointed and the database file alone is complete.
     cleaner.abort();
     sweeper.abort();
+    // A delivery cut off mid-request is sent again after the next start (see `deliver_due`).
+    deliverer.abort();
     db.close().await;
     tracing::info!("database closed");
     served

@@ -41,6 +41,9 @@ pub enum Command {
     /// Manage sales data.
     #[command(subcommand)]
     Sales(SalesCommand),
+    /// Manage complaint cases.
+    #[command(subcommand)]
+    Cases(CasesCommand),
     /// Manage integration tokens for the JSON API.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -111,6 +114,30 @@ pub enum SalesCommand {
         #[command(flatten)]
         db: DbArg,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CasesCommand {
+    /// Import an existing complaint log with its real times, header
+    /// opened_at,store,channel,category,description,first_reply_at,closed_at,resolved,recovery_satisfied,recovery_return.
+    /// A file with any bad line changes nothing and lists every bad line; a case already
+    /// imported (same store, opened_at and description) is refused.
+    Import(CasesImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CasesImportArgs {
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+    /// The stores' UTC offset, e.g. +08:00: the year in a case's code and its deadline day.
+    #[arg(long, env = "MANYI_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset)]
+    pub utc_offset: time::UtcOffset,
+    /// The folder of survey files, where cases/categories.toml is looked for.
+    #[arg(long, env = "MANYI_SURVEYS", default_value = "surveys")]
+    pub surveys: PathBuf,
+    #[command(flatten)]
+    pub cases: crate::cases::args::CaseArgs,
 }
 
 /// `manyi receipt-code`: see `docs/receipt-codes.md`.
@@ -271,6 +298,13 @@ pub struct ServeArgs {
     /// Days after the purchase a receipt code is still taken.
     #[arg(long, env = "MANYI_RECEIPT_MAX_AGE_DAYS", default_value_t = crate::intake::DEFAULT_RECEIPT_MAX_AGE_DAYS)]
     pub receipt_max_age_days: u32,
+    /// Attempts at one webhook delivery before it is marked failed (an admin may still
+    /// retry it); the waits between them double from 30 s, at most 6 h.
+    #[arg(long, env = "MANYI_WEBHOOK_ATTEMPTS", default_value_t = crate::webhooks::DEFAULT_ATTEMPTS)]
+    pub webhook_attempts: u32,
+    /// Seconds a webhook endpoint has to answer, connecting included; then the attempt failed.
+    #[arg(long, env = "MANYI_WEBHOOK_TIMEOUT_SECS", default_value_t = crate::webhooks::DEFAULT_TIMEOUT_SECS)]
+    pub webhook_timeout_secs: u64,
     #[command(flatten)]
     pub cases: crate::cases::args::CaseArgs,
 }
@@ -320,6 +354,15 @@ impl ServeArgs {
                 per_day: self.form_per_day,
             },
             receipt_max_age_days: self.receipt_max_age_days.max(1),
+        }
+    }
+
+    /// How webhook deliveries are tried, each value at least 1.
+    pub fn webhooks(&self) -> crate::webhooks::Policy {
+        crate::webhooks::Policy {
+            max_attempts: self.webhook_attempts.max(1),
+            timeout: std::time::Duration::from_secs(self.webhook_timeout_secs.max(1)),
+            ..crate::webhooks::Policy::default()
         }
     }
 

@@ -8,7 +8,9 @@
 pub mod args;
 pub mod deadline;
 pub mod flow;
+pub mod import;
 pub mod rule;
+pub mod stats;
 pub mod taxonomy;
 
 use serde::Serialize;

@@ -9,6 +9,7 @@
 
 pub mod audits;
 pub mod case_list;
+pub mod case_reports;
 pub mod cases;
 pub mod evidence;
 pub mod export;
@@ -23,6 +24,7 @@ pub mod sessions;
 pub mod stores;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 pub mod writer;
 
 use std::path::{Path, PathBuf};

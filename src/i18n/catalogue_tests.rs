@@ -13,6 +13,7 @@ fn all_entries() -> Vec<(String, &'static str, &'static str)> {
     all.extend(super::admin::Admin::entries());
     all.extend(super::reports::Report::entries());
     all.extend(super::cases::Case::entries());
+    all.extend(super::webhooks::Hook::entries());
     all
 }
 

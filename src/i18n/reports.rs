@@ -86,6 +86,36 @@ crate::catalogue! {
         UnitComplaintsResponses => "每百份问卷投诉数（无销售数据）", "complaints per 100 responses (no sales data)";
         UnitYuan => "元", "yuan";
         UnitScore => "得分 (%)", "Score (%)";
+        // The complaint-handling section (`views::report_cases`).
+        CasesTitle => "投诉处理", "Complaint handling";
+        CasesIntro => "统计所选时段内（按门店时区的受理日期）登记的投诉与建议；问卷筛选不适用于案件。", "Complaints and suggestions opened in the period, by the stores' local day; the survey filter does not apply to cases.";
+        CasesMethod => "时长的区间为基于次序统计量、不依赖分布假设的 95% 区间；比率为 Wilson 区间。", "Time intervals: distribution-free 95% order-statistic intervals; shares: Wilson intervals.";
+        CasesOverdue => "{n} 件案件已逾期", "{n} cases overdue";
+        CasesOverdueHint => "未在期限内答复或解决，请优先处理", "open past a reply or resolution deadline; they come first";
+        CaseReplyMedian => "首次答复时间（中位数）", "Time to first reply (median)";
+        CaseReplyP90 => "首次答复时间（P90）", "Time to first reply (90th percentile)";
+        CaseCloseMedian => "结案时间（中位数）", "Time to close (median)";
+        CaseCloseP90 => "结案时间（P90）", "Time to close (90th percentile)";
+        CaseOnTime => "按期首次答复率", "First reply within the deadline";
+        CaseRecovery => "补救满意率", "Recovery rate (satisfied after handling)";
+        CaseRepeat => "重复投诉者占比", "Repeat complainants";
+        CaseOpenCard => "未结案件", "Open cases";
+        CaseOverdueOf => "其中 {n} 件逾期", "{n} of them overdue";
+        CaseHours => "{n} 小时", "{n} h";
+        NCases => "件案件", "cases";
+        NContacts => "位联系人", "contacts";
+        CaseParetoTitle => "投诉原因帕累托图", "Causes of complaints (Pareto)";
+        CaseParetoDesc => "按原因分类的案件数，从多到少排列；折线为累计占比，虚线为 80%。", "Cases by cause category, most frequent first; the line is the cumulative share, the dashed line 80%.";
+        CaseParetoAxis => "案件数（条形）与累计占比（折线，0–100%）", "Cases (bars) and cumulative share (line, 0–100%)";
+        CaseLegendCount => "案件数", "Cases";
+        CaseLegendCumulative => "累计占比", "Cumulative share";
+        CaseLegendEighty => "80% 线", "80% mark";
+        CaseUncategorised => "另有 {n} 件尚未归类（建议、无效投诉或未到第 4 步）。", "{n} more cases have no category (suggestions, invalid complaints, cases before step 4).";
+        CaseStoresTitle => "各门店未结与逾期案件", "Open and overdue cases by store";
+        CaseThOpen => "未结", "Open";
+        CaseThOverdue => "逾期", "Overdue";
+        CaseNoOpen => "所选范围内没有未结案件。", "No open cases in this selection.";
+        CaseKpisCsv => "各项指标", "the indicators";
         // Filter errors.
         ErrDate => "自定义时段的{n}须为日期（YYYY-MM-DD）。", "`{n}` must be a date (YYYY-MM-DD) for a custom period.";
         ErrBothDates => "自定义时段需要起止两个日期。", "A custom period needs both dates, `from` and `to`.";

@@ -1,6 +1,7 @@
 //! Manager reports: the filter (period, store, region, form, grouping), the data behind it, and each chart.
 
 mod build;
+pub mod cases;
 mod data;
 mod names;
 

@@ -10,9 +10,11 @@ mod form;
 pub mod held;
 mod layout;
 pub mod login;
+pub mod report_cases;
 pub mod reports;
 pub mod review;
 pub mod staff;
+pub mod webhooks;
 
 pub use form::{Fields, FormPage, Notice, ReceiptField, form_page, question, thanks_page};
 pub use layout::{error_page, error_page_both, layout, layout_with};

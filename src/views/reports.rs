@@ -25,6 +25,8 @@ pub struct Dashboard<'a> {
     pub forms: &'a [(String, String)],
     /// Responses over the same forms, stores and days that the quality checks held back.
     pub held: i64,
+    /// The complaint-handling section (`report_cases`).
+    pub cases: &'a crate::reports::cases::CaseReport,
     /// Why the filter was changed (a store outside the chosen region), shown at the top.
     pub notice: Option<Msg>,
     /// The league drawn with every store ("show all").
@@ -336,12 +338,14 @@ pub fn dashboard(d: &Dashboard) -> Markup {
                 span.hint { " · " (txt(lang, Report::HeldHint)) }
             }
         }
+        (super::report_cases::overdue_notice(d.cases, lang))
         // The first chart comes before the cards, so it is on a phone's first screen.
         div.charts { (chart_section(d, names[0], true, &query, lang)) }
         div.kpis { @for m in Metric::ALL { (kpi(d, m, lang)) } }
         div.charts {
             @for name in &names[1..] { (chart_section(d, *name, false, &query, lang)) }
         }
+        (super::report_cases::section(d.cases, &query, d.stores, lang))
     };
     staff_page(d.viewer, txt(lang, Report::PageTitle), body)
 }

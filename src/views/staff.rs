@@ -116,6 +116,7 @@ fn nav_links(viewer: &Viewer) -> Markup {
             @if viewer.role == Role::Admin {
                 a href="/admin/users" { (viewer.t(Staff::NavUsers)) }
                 a href="/admin/tokens" { (viewer.t(Staff::NavTokens)) }
+                a href="/admin/webhooks" { (crate::i18n::webhooks::Hook::Nav.text(viewer.lang)) }
             }
             span.end {
                 form.inline method="post" action="/account/lang" {

@@ -22,6 +22,7 @@ pub mod serve;
 mod start;
 mod timeouts;
 mod uploads;
+mod webhooks;
 pub use form::decode_body;
 pub use panics::{catch_panics, install_panic_hook};
 pub use serve::ConnectionLimits;
@@ -103,6 +104,8 @@ pub struct Settings {
     pub case_deadlines: crate::cases::deadline::Policy,
     /// The cause categories step 4 of a case chooses from.
     pub case_categories: crate::cases::taxonomy::Taxonomy,
+    /// Webhook deliveries' attempts and timeout.
+    pub webhooks: crate::webhooks::Policy,
 }
 
 impl Settings {
@@ -145,6 +148,7 @@ impl Default for Settings {
             intake: crate::intake::Policy::default(),
             case_deadlines: crate::cases::deadline::Policy::default(),
             case_categories: crate::cases::taxonomy::Taxonomy::shipped(),
+            webhooks: crate::webhooks::Policy::default(),
         }
     }
 }
@@ -216,7 +220,8 @@ pub fn router(state: AppState) -> Router {
         .merge(held::routes())
         .merge(cases::routes())
         .merge(reports::routes())
-        .merge(sales::admin_routes());
+        .merge(sales::admin_routes())
+        .merge(webhooks::routes());
     layered(routes, state)
 }
 

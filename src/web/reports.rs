@@ -17,11 +17,14 @@ use crate::i18n::{Lang, Msg};
 use crate::reports::{ChartName, Data, Filter, FilterQuery, chart};
 use crate::views::reports::{Dashboard, dashboard};
 
+mod cases;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/reports", get(show))
         .route("/reports/{chart}/chart.svg", get(svg))
         .route("/reports/{chart}/data.csv", get(csv))
+        .merge(cases::routes())
 }
 
 fn filter(state: &AppState, q: &FilterQuery) -> Result<Filter> {
@@ -68,9 +71,10 @@ async fn show(
     let stores = crate::db::stores::list(&state.db.read).await?;
     let notice = store_in_region(&mut f, &stores);
     // One count of held responses per dashboard, beside the rollup reads, never per chart.
-    let (data, held) = tokio::try_join!(
+    let (data, held, cases) = tokio::try_join!(
         Data::load(&state.db.read, &f),
         crate::db::held::count_for_report(&state.db.read, &f, state.settings.utc_offset),
+        cases::load(&state, &f),
     )?;
     let viewer = user.viewer().await?;
     let regions = crate::db::reports::regions(&state.db.read).await?;
@@ -93,6 +97,7 @@ async fn show(
             regions: &regions,
             forms: &forms,
             held,
+            cases: &cases,
             notice,
             all,
         })

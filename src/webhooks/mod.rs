@@ -1,4 +1,19 @@
-//! Webhooks for case events: the events, and queueing one delivery per subscribed endpoint inside the transaction that made the change.
+//! Webhooks for case events: the events, queueing one delivery per subscribed endpoint inside the transaction that made the change, and the worker that sends them.
+//!
+//! Nothing here touches the network on the write path: [`enqueue`] is one SQL insert in
+//! the caller's transaction, and [`deliver::deliver_due`] sends what is due later, taking
+//! the write connection only for its short claim and outcome updates, never while it
+//! waits for an endpoint. Signing is in [`sign`]; the wire format is in the README.
+
+pub mod deliver;
+pub mod sign;
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub use deliver::{deliver_due, spawn_worker};
 
 /// A case event a chain can subscribe an endpoint to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,24 +40,72 @@ impl Event {
 }
 
 /// Queues one delivery per enabled webhook subscribed to `event`, inside the caller's
-/// transaction, so the change and its deliveries commit together. No network here.
+/// transaction (so the case and its deliveries commit together), due at once. Pure SQL:
+/// no network, however many endpoints are failing. `now` is RFC 3339 UTC.
 pub async fn enqueue(
     conn: &mut sqlx::SqliteConnection,
     event: Event,
     payload: &serde_json::Value,
     now: &str,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into webhook_delivery (webhook_id, event, payload, next_attempt_at, created_at) \
-         select id, ?, ?, ?, ? from webhook \
-         where not disabled and (' ' || events || ' ') like ('% ' || ? || ' %')",
-    )
-    .bind(event.as_str())
-    .bind(payload.to_string())
-    .bind(now)
-    .bind(now)
-    .bind(event.as_str())
-    .execute(conn)
-    .await
-    .map(|_| ())
+    crate::db::webhooks::enqueue(conn, event, &payload.to_string(), now)
+        .await
+        .map(|_| ())
+}
+
+/// How deliveries are tried (from `--webhook-attempts` and `--webhook-timeout-secs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    /// Attempts before a delivery is marked failed (an admin may still retry it).
+    pub max_attempts: u32,
+    /// The whole request, connecting included; past it the attempt failed.
+    pub timeout: Duration,
+    /// How often an idle worker looks for due deliveries.
+    pub poll: Duration,
+}
+
+/// Default for `--webhook-attempts`: the tenth and last attempt comes 4 h 15 min
+/// (30 s × (2⁹ − 1)) after the first.
+pub const DEFAULT_ATTEMPTS: u32 = 10;
+/// Default for `--webhook-timeout-secs`.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_attempts: DEFAULT_ATTEMPTS,
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            poll: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A time as stored: RFC 3339, UTC, whole seconds, so text order is time order.
+pub fn stamp(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    t.replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_have_stable_names_that_parse_back() {
+        for e in Event::ALL {
+            assert_eq!(Event::parse(e.as_str()), Some(e));
+        }
+        assert_eq!(Event::CaseOverdue.as_str(), "case.overdue");
+        assert_eq!(Event::parse("case.reopened"), None);
+        assert_eq!(Event::parse("CASE.OPENED"), None);
+    }
+
+    #[test]
+    fn stamps_are_utc_whole_seconds() {
+        let t = time::macros::datetime!(2026-03-01 16:00:00.75 +08:00);
+        assert_eq!(stamp(t), "2026-03-01T08:00:00Z");
+    }
 }
