@@ -22,7 +22,7 @@ async fn forms_are_listed_with_id_version_title_and_languages() {
         .iter()
         .find(|f| f["id"] == "post-purchase")
         .expect("listed");
-    assert_eq!(pp["version"], "2026.11.1");
+    assert_eq!(pp["version"], "2026.12.1");
     assert_eq!(pp["languages"], json!(["zh", "en"]));
     assert_eq!(pp["title"]["en"], "How was your shopping today?");
 }

@@ -168,7 +168,7 @@ async fn an_acknowledged_response_survives_kill_9_and_exports() {
     );
     let row = lines.next().expect("the response is on disk");
     assert!(
-        row.starts_with("1,") && row.contains(",S9,zh,2026.11.1,4,10,no,friend;ad,"),
+        row.starts_with("1,") && row.contains(",S9,zh,2026.12.1,4,10,no,friend;ad,"),
         "{row}"
     );
 }
@@ -199,8 +199,12 @@ async fn small_export_database(path: &Path) {
     let text = std::fs::read_to_string(format!("{}/post-purchase.toml", surveys())).unwrap();
     std::fs::write(
         dir.path().join("post-purchase.toml"),
-        text.replace("version = \"2026.11.1\"", "version = \"2026.12.1\"")
-            .replace("name = \"suggestion\"", "name = \"idea\""),
+        text.replace("version = \"2026.12.1\"", "version = \"2026.12.2\"")
+            .replace("name = \"suggestion\"", "name = \"idea\"")
+            .replace(
+                "\"complaint_text\", \"suggestion\"]",
+                "\"complaint_text\", \"idea\"]",
+            ),
     )
     .unwrap();
     let v2 = manyi::survey::load_dir(dir.path())
@@ -302,12 +306,12 @@ async fn export_writes_the_exact_csv_of_every_version() {
     let expected = concat!(
         "id,submitted_at,store,lang,version,overall_satisfaction,recommend,first_purchase,heard_from,",
         "expect_price,expect_service,expect_quality,expect_environment,",
-        "exp_price,exp_service,exp_quality,exp_environment,complaint,complaint_text,idea,suggestion,state\n",
-        "1,2026-11-20T01:00:00.000Z,S1,zh,2026.11.1,2,10,no,friend;online;ad,,,,,,,,,yes,",
-        "\"排队太久, 收银员说 \"\"明天再来\"\"\n第二行\",, 多开一个窗口 ,counted\n",
-        "3,2026-11-20T03:00:00.000Z,,en,2026.11.1,,,,,,,,,,,,,,,,,counted\n",
-        "4,2026-11-20T04:00:00.000Z,S2,en,2026.12.1,5,9,,social,,,,,,,,,,,\"\"\"quoted\"\"\",,counted\n",
-        "5,2026-11-20T05:00:00.000Z,\"S1,North\",zh,2026.11.1,,,,,3,,,,,,,,,,,a;b,counted\n",
+        "exp_price,exp_service,exp_quality,exp_environment,complaint,complaint_text,idea,complaint_request,contact_consent,contact,suggestion,state\n",
+        "1,2026-11-20T01:00:00.000Z,S1,zh,2026.12.1,2,10,no,friend;online;ad,,,,,,,,,yes,",
+        "\"排队太久, 收银员说 \"\"明天再来\"\"\n第二行\",,,,, 多开一个窗口 ,counted\n",
+        "3,2026-11-20T03:00:00.000Z,,en,2026.12.1,,,,,,,,,,,,,,,,,,,,counted\n",
+        "4,2026-11-20T04:00:00.000Z,S2,en,2026.12.2,5,9,,social,,,,,,,,,,,\"\"\"quoted\"\"\",,,,,counted\n",
+        "5,2026-11-20T05:00:00.000Z,\"S1,North\",zh,2026.12.1,,,,,3,,,,,,,,,,,,,,a;b,counted\n",
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
 }

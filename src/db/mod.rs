@@ -55,18 +55,22 @@ pub struct Db {
 /// table, copy, drop, rename) requires, then checks every reference before turning them
 /// on again. The write pool's one connection carries the pragma, so nothing else runs
 /// meanwhile.
-async fn migrate(write: &SqlitePool) -> anyhow::Result<()> {
-    let mut conn = write.acquire().await?;
+async fn migrate(write: &SqlitePool, path: &Path) -> anyhow::Result<()> {
+    let damaged = |e: sqlx::Error| open_error(path, e);
+    let mut conn = write.acquire().await.map_err(damaged)?;
     sqlx::query("pragma foreign_keys = off")
         .execute(&mut *conn)
-        .await?;
+        .await
+        .map_err(damaged)?;
     let applied = sqlx::migrate!().run(&mut *conn).await;
     let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("pragma foreign_key_check")
         .fetch_all(&mut *conn)
-        .await?;
+        .await
+        .map_err(damaged)?;
     sqlx::query("pragma foreign_keys = on")
         .execute(&mut *conn)
-        .await?;
+        .await
+        .map_err(damaged)?;
     applied.context("Failed to apply database migrations")?;
     if let Some((table, row, parent, _)) = broken.first() {
         anyhow::bail!(
@@ -118,7 +122,7 @@ impl Db {
             .connect_with(write_options)
             .await
             .map_err(|e| open_error(path, e))?;
-        migrate(&write).await?;
+        migrate(&write, path).await?;
         tower_sessions_sqlx_store::SqliteStore::new(write.clone())
             .migrate()
             .await
