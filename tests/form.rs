@@ -174,7 +174,7 @@ async fn low_scores_bring_the_feedback_page_and_its_follow_up_question() {
         "not relevant until complaint = yes"
     );
     // Answering yes makes complaint_text apply on the same page: it is shown, not skipped.
-    let seen = "_seen=overall_satisfaction+recommend+first_purchase+complaint+suggestion";
+    let seen = "_seen=overall_satisfaction+recommend+first_purchase+complaint+suggestion+contact_consent";
     let (status, _, page) = post_page(
         &app,
         &format!("{answers}&_page=4&{seen}&complaint=yes&_nav=submit"),
@@ -184,7 +184,7 @@ async fn low_scores_bring_the_feedback_page_and_its_follow_up_question() {
     assert!(page.contains("<textarea id=\"q-complaint_text\""));
     assert_eq!(app.count_responses().await, 0);
     // Submitting it empty now is an error with the survey's own message.
-    let seen2 = format!("{seen}+complaint_text");
+    let seen2 = format!("{seen}+complaint_text+complaint_request");
     let (status, _, page) = post_page(
         &app,
         &format!("{answers}&_page=4&{seen2}&complaint=yes&_nav=submit"),
