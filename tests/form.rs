@@ -174,7 +174,8 @@ async fn low_scores_bring_the_feedback_page_and_its_follow_up_question() {
         "not relevant until complaint = yes"
     );
     // Answering yes makes complaint_text apply on the same page: it is shown, not skipped.
-    let seen = "_seen=overall_satisfaction+recommend+first_purchase+complaint+suggestion+contact_consent";
+    let seen =
+        "_seen=overall_satisfaction+recommend+first_purchase+complaint+suggestion+contact_consent";
     let (status, _, page) = post_page(
         &app,
         &format!("{answers}&_page=4&{seen}&complaint=yes&_nav=submit"),
