@@ -259,8 +259,8 @@ async fn fill_demo(
     );
     let report = crate::demo::generate(pool, catalog, &spec, |_| {}).await?;
     println!(
-        "demo data: {} stores, {} responses, {} sales rows, {} approved audits",
-        report.stores, report.responses, report.sales_rows, report.audits
+        "demo data: {} stores, {} responses, {} sales rows, {} approved audits, {} cases",
+        report.stores, report.responses, report.sales_rows, report.audits, report.cases
     );
     for (name, role, password) in &report.logins {
         println!("  login {name} ({role}) with password {password}");

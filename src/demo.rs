@@ -2,6 +2,7 @@
 //! responses and sales, approved audits, and a few weak stores. The same seed gives the same data.
 
 mod answers;
+mod cases;
 
 use std::collections::HashMap;
 
@@ -62,6 +63,7 @@ pub struct Report {
     pub responses: u64,
     pub sales_rows: usize,
     pub audits: usize,
+    pub cases: usize,
     pub logins: Vec<(String, String, String)>,
 }
 
@@ -284,6 +286,7 @@ pub async fn generate(
         &mut rng,
     )
     .await?;
+    report.cases = cases::generate(pool, spec, &stores, manager).await?;
     Ok(report)
 }
 

@@ -192,7 +192,7 @@ async fn every_chart_has_text_of_at_least_11_px_on_a_390_px_phone() {
     let px = smallest_text_px(inline);
     assert!(px >= 11.0, "inline chart text at {px:.1} px");
     let images = chart_images(&page);
-    assert_eq!(images.len(), 15, "every chart after the first loads lazily");
+    assert_eq!(images.len(), 16, "every chart after the first loads lazily");
     for src in images {
         let res = zh.get(&src).await;
         assert_eq!(res.status(), 200, "{src}");
