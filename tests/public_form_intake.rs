@@ -11,7 +11,7 @@ use manyi::web::Settings;
 
 const FORM: &str = "/s/post-purchase";
 /// A complete last-page post for store S001: a very unhappy customer.
-const ANSWERS: &str = "_lang=en&_store=S001&_page=4&_seen=complaint+suggestion&overall_satisfaction=1&recommend=0\
+const ANSWERS: &str = "_lang=en&_store=S001&_page=4&_seen=complaint+suggestion+contact_consent&overall_satisfaction=1&recommend=0\
     &first_purchase=no&heard_from=friend&exp_price=1&complaint=no&_nav=submit";
 
 async fn counted(app: &TestApp) -> i64 {

@@ -7,7 +7,7 @@ use manyi::web::Settings;
 use serde_json::json;
 
 const FORM: &str = "/s/post-purchase";
-const ANSWERS: &str = "_lang=en&_store=S001&_page=4&_seen=complaint+suggestion&overall_satisfaction=2&recommend=3\
+const ANSWERS: &str = "_lang=en&_store=S001&_page=4&_seen=complaint+suggestion+contact_consent&overall_satisfaction=2&recommend=3\
     &first_purchase=no&heard_from=friend&exp_price=2&complaint=no&_nav=submit";
 
 /// No per-address limit: these tests send more than a customer would from one address.

@@ -6,7 +6,7 @@ use common::{TestApp, hidden};
 use manyi::receipt::{self, ReceiptCode};
 
 const FORM: &str = "/s/post-purchase";
-const ANSWERS: &str = "_lang=en&_page=4&_seen=complaint+suggestion&overall_satisfaction=2&recommend=3\
+const ANSWERS: &str = "_lang=en&_page=4&_seen=complaint+suggestion+contact_consent&overall_satisfaction=2&recommend=3\
     &first_purchase=no&heard_from=friend&exp_price=2&complaint=no&_nav=submit";
 
 /// The shipped post-purchase survey with `receipt = "required"` in its settings.
