@@ -30,9 +30,17 @@ pub async fn run(cli: Cli) -> ExitCode {
             db,
         }) => run_export(&form, include_held, &db).await,
         Some(Command::Backup { target, db }) => run_backup(&target, &db).await,
-        Some(Command::User(UserCommand::Add { username, role, db })) => {
-            accounts::add_user(&username, &role, &db).await
-        }
+        Some(Command::User(UserCommand::Add {
+            username,
+            role,
+            stores,
+            db,
+        })) => accounts::add_user(&username, &role, &stores, &db).await,
+        Some(Command::User(UserCommand::Stores {
+            username,
+            stores,
+            db,
+        })) => accounts::bind_stores(&username, &stores, &db).await,
         Some(Command::Sales(SalesCommand::Import { file, db })) => sales::import(&file, &db).await,
         Some(Command::Cases(CasesCommand::Import(args))) => cases::import(&args).await,
         Some(Command::Token(command)) => tokens::run(command).await,
@@ -130,11 +138,12 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         "manyi is serving {} survey(s). Open http://{addr}/",
         catalog.len()
     );
+    let public_url = args
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let settings = Settings {
-        public_url: args
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{addr}")),
+        public_url: public_url.clone(),
         secure_cookies: args.secure_cookies,
         trust_proxy: args.trust_proxy,
         min_visit_minutes: args.min_visit_minutes,
@@ -150,7 +159,10 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
             .cases
             .taxonomy(&args.surveys)
             .map_err(|e| anyhow::anyhow!(e))?,
-        webhooks: args.webhooks(),
+        webhooks: crate::webhooks::Policy {
+            public_url,
+            ..args.webhooks()
+        },
     };
     let state = AppState::with_settings(db.clone(), catalog, settings);
     // Case webhooks are sent from the database's queue, outside every request.

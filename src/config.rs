@@ -86,9 +86,22 @@ pub enum UserCommand {
     Add {
         #[arg(long)]
         username: String,
-        /// admin, manager or shopper.
+        /// admin, manager, store_manager or shopper.
         #[arg(long)]
         role: String,
+        /// For a store manager: the store codes whose cases they handle, e.g. S001,S002.
+        #[arg(long, value_delimiter = ',')]
+        stores: Vec<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Replace the stores a store manager handles; an empty list unbinds them all.
+    Stores {
+        #[arg(long)]
+        username: String,
+        /// Store codes, e.g. S001,S002 (registered stores only).
+        #[arg(long, value_delimiter = ',', num_args = 0..)]
+        stores: Vec<String>,
         #[command(flatten)]
         db: DbArg,
     },

@@ -16,6 +16,29 @@ pub fn is_store_code(code: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+/// Most stores one account is bound to: a regional manager's whole region, not the chain.
+pub const MAX_STORES_PER_USER: usize = 500;
+
+/// A typed list of store codes ("S001 S002", "S001,S002", "S001，S002、S003"), each once,
+/// in the order typed; the first piece that is no store code is the error.
+pub fn parse_code_list(text: &str) -> Result<Vec<String>, String> {
+    let mut codes: Vec<String> = Vec::new();
+    for piece in
+        text.split(|c: char| c.is_whitespace() || matches!(c, ',' | '，' | '、' | ';' | '；'))
+    {
+        if piece.is_empty() {
+            continue;
+        }
+        if !is_store_code(piece) {
+            return Err(piece.to_owned());
+        }
+        if !codes.iter().any(|c| c == piece) {
+            codes.push(piece.to_owned());
+        }
+    }
+    Ok(codes)
+}
+
 /// The store a customer came from: optional, but when given it must be a
 /// registered store, so answers are never filed under a mistyped code. The refusal is
 /// in both languages: the customer's page shows theirs, the API reads the English.
@@ -181,6 +204,16 @@ pub fn parse_csv(data: impl std::io::Read) -> Result<Vec<Store>, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_store_list_splits_on_spaces_and_both_kinds_of_comma_and_keeps_each_once() {
+        assert_eq!(
+            parse_code_list(" S001,S002，S003、S001\n S004 ").unwrap(),
+            ["S001", "S002", "S003", "S004"]
+        );
+        assert_eq!(parse_code_list("  ").unwrap(), Vec::<String>::new());
+        assert_eq!(parse_code_list("S001 S 0/2").unwrap_err(), "0/2");
+    }
 
     #[test]
     fn a_registry_csv_becomes_stores_with_optional_columns() {

@@ -210,7 +210,7 @@ async fn an_admin_creates_disables_and_resets_accounts() {
     let page = res.text().await.unwrap();
     assert!(
         page.contains("Use 3–32 letters")
-            && page.contains("Choose admin, manager or shopper.")
+            && page.contains("Choose admin, manager, store manager or shopper.")
             && page.contains("at least 10")
     );
     let res = admin

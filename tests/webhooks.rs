@@ -97,6 +97,7 @@ fn policy(max_attempts: u32, timeout_secs: u64) -> Policy {
         max_attempts,
         timeout: Duration::from_secs(timeout_secs),
         poll: Duration::from_millis(50),
+        public_url: "https://cx.example.com".into(),
     }
 }
 

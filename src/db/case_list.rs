@@ -138,7 +138,6 @@ pub async fn overdue_count(
 pub async fn escalate_overdue(
     write: &SqlitePool,
     now: OffsetDateTime,
-    public_url: &str,
 ) -> sqlx::Result<Vec<CaseRow>> {
     let at = stamp(now);
     let mut tx = write.begin().await?;
@@ -165,7 +164,7 @@ pub async fn escalate_overdue(
         crate::webhooks::enqueue(
             &mut tx,
             crate::webhooks::Event::CaseOverdue,
-            &row.payload(public_url),
+            &row.payload(),
             &at,
         )
         .await?;

@@ -91,7 +91,9 @@ impl CaseRow {
     }
 
     /// The case as webhooks carry it: never the contact.
-    pub fn payload(&self, public_url: &str) -> serde_json::Value {
+    /// What a webhook carries about the case. `path` is the staff page; the sender adds
+    /// the absolute `url` from the public address it runs with.
+    pub fn payload(&self) -> serde_json::Value {
         serde_json::json!({
             "code": self.code,
             "kind": self.kind,
@@ -107,7 +109,7 @@ impl CaseRow {
             "category": self.category,
             "resolved": self.resolved,
             "description": self.description,
-            "url": format!("{}/cases/{}", public_url.trim_end_matches('/'), self.code),
+            "path": format!("/cases/{}", self.code),
         })
     }
 }
@@ -449,6 +451,30 @@ pub async fn user_stores(pool: &SqlitePool, user_id: i64) -> sqlx::Result<Vec<St
         .bind(user_id)
         .fetch_all(pool)
         .await
+}
+
+/// The stores of each of `user_ids` that has any, for a page of the users list.
+pub async fn stores_of_users(
+    pool: &SqlitePool,
+    user_ids: &[i64],
+) -> sqlx::Result<std::collections::HashMap<i64, Vec<String>>> {
+    let mut out = std::collections::HashMap::<i64, Vec<String>>::new();
+    if user_ids.is_empty() {
+        return Ok(out);
+    }
+    // A page holds at most a few dozen ids: one query with a bound list.
+    let marks = vec!["?"; user_ids.len()].join(",");
+    let sql = format!(
+        "select user_id, store from user_store where user_id in ({marks}) order by user_id, store"
+    );
+    let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+    for id in user_ids {
+        q = q.bind(id);
+    }
+    for (user, store) in q.fetch_all(pool).await? {
+        out.entry(user).or_default().push(store);
+    }
+    Ok(out)
 }
 
 /// Replaces the stores a user handles.

@@ -8,6 +8,7 @@
 //! Reads never wait for writes (WAL): they use their own read-only pool.
 
 pub mod audits;
+pub mod case_hooks;
 pub mod case_list;
 pub mod case_reports;
 pub mod cases;

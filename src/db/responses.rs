@@ -248,7 +248,9 @@ pub async fn insert_many(
     // real ones. Accepting it from the held queue opens its case then.
     for (stored, s) in &fresh {
         if let (false, Some(case)) = (stored.held, &s.checks.case) {
-            let (_, code) = crate::db::cases::insert(&mut tx, case, Some(stored.id), None).await?;
+            let (id, code) = crate::db::cases::insert(&mut tx, case, Some(stored.id), None).await?;
+            let opened = crate::webhooks::Event::CaseOpened;
+            crate::db::case_hooks::queue_event(&mut tx, id, opened).await?;
             // Every answer for this response, a repeat of its key in this batch included.
             for outcome in results.iter_mut() {
                 if let Outcome::Stored(r) = outcome

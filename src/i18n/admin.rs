@@ -19,7 +19,7 @@ crate::catalogue! {
         StatusChanged => "账号状态已更改。", "Account status changed.";
         PasswordWasReset => "密码已重置。", "Password reset.";
         ErrUsername => "用户名请用 3–32 个字母、数字、“.”、“_” 或 “-”。", "Use 3–32 letters, digits, '.', '_' or '-'.";
-        ErrRole => "请选择管理员、经理或神秘顾客。", "Choose admin, manager or shopper.";
+        ErrRole => "请选择管理员、经理、店长或神秘顾客。", "Choose admin, manager, store manager or shopper.";
         ErrPassword => "密码至少 10 个字符。", "Use at least 10 characters.";
         ErrUsernameTaken => "这个用户名已被使用。", "This username is taken.";
         ErrAccountRefused => "账号未添加：请修改下面标出的内容。", "The account was not added: please correct the fields marked below.";
@@ -28,6 +28,15 @@ crate::catalogue! {
         ErrDisabledValue => "“disabled” 只能是 true 或 false。", "`disabled` must be true or false.";
         ErrUserStatus => "状态请选择“正常”或“已停用”。", "Choose active or disabled for the status.";
         AccountWord => "账号", "account";
+        // A store manager's stores.
+        StoresOfUser => "负责门店", "Stores";
+        StoresOfUserLabel => "门店代码，用空格或逗号分开", "Store codes, separated by spaces or commas";
+        SaveStores => "保存门店", "Save stores";
+        NoStoresBound => "还没有门店：看不到任何投诉。", "No stores yet: sees no cases.";
+        StoresSaved => "负责门店已保存。", "Stores saved.";
+        ErrUnknownStores => "门店未保存：没有代码为“{n}”的门店。", "The stores were not saved: there is no store '{n}'.";
+        ErrTooManyStores => "门店未保存：最多 {n} 个门店。", "The stores were not saved: at most {n} stores.";
+        ErrNotStoreManager => "只有店长账号绑定门店。", "Only store manager accounts are bound to stores.";
         // Stores.
         StoresTitle => "门店", "Stores";
         ImportCsv => "用命令行导入 CSV 文件：", "Import a CSV file with";

@@ -83,6 +83,8 @@ pub struct NewUserValues {
 
 pub struct UsersPage<'a> {
     pub viewer: &'a Viewer,
+    /// The bound stores of the store managers on this page.
+    pub stores_of: &'a std::collections::HashMap<i64, Vec<String>>,
     pub list: Listing<'a, User>,
     pub filter: &'a UserFilterValues,
     pub form: &'a NewUserValues,
@@ -146,7 +148,10 @@ pub fn users_page(p: &UsersPage) -> Markup {
                     @for u in list.rows {
                         tr {
                             td data-label=(th_user) { span.wrap { (u.username) } }
-                            td data-label=(th_role) { (u.role.name(lang)) }
+                            td data-label=(th_role) {
+                                (u.role.name(lang))
+                                @if u.role == Role::StoreManager { (stores_form(viewer, u, p.stores_of.get(&u.id))) }
+                            }
                             td data-label=(th_status) {
                                 @if u.disabled { span.tag.flag { (Admin::StatusDisabled.text(lang)) } }
                                 @else { (Admin::StatusActive.text(lang)) }
@@ -179,6 +184,24 @@ pub fn users_page(p: &UsersPage) -> Markup {
         @if !refused_add { (add_form) }
     };
     staff_page(viewer, Admin::UsersTitle.text(lang), body)
+}
+
+/// A store manager's stores, and the form that replaces them.
+fn stores_form(viewer: &Viewer, u: &User, stores: Option<&Vec<String>>) -> Markup {
+    let lang = viewer.lang;
+    let current = stores.map(|s| s.join(" ")).unwrap_or_default();
+    let label = Admin::StoresOfUserLabel.text(lang);
+    html! {
+        @if current.is_empty() { br; span.tag.flag { (Admin::NoStoresBound.text(lang)) } }
+        form method="post" action={ "/admin/users/" (u.id) "/stores" }
+            style="display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin:.4rem 0 0" {
+            (csrf(&viewer.csrf))
+            input type="text" name="stores" value=(current) placeholder="S001 S002"
+                aria-label={ (Admin::StoresOfUser.text(lang)) " · " (u.username) " · " (label) }
+                title=(label) style="flex:1 1 8rem;width:auto;min-width:0";
+            button.sec type="submit" { (Admin::SaveStores.text(lang)) }
+        }
+    }
 }
 
 /// The Stores page's filters as typed.

@@ -31,6 +31,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users", get(list_users).post(create_user))
         .route("/admin/users/{id}/status", post(set_status))
         .route("/admin/users/{id}/password", post(reset_password))
+        .route(
+            "/admin/users/{id}/stores",
+            post(super::user_stores::save_stores),
+        )
         .route("/admin/stores", get(list_stores).post(save_store))
         .route("/admin/stores/{code}/poster/{form_id}", get(poster))
 }
@@ -59,6 +63,7 @@ fn done_text(done: Option<&str>, lang: Lang) -> Option<&'static str> {
         "status" => Admin::StatusChanged,
         "password" => Admin::PasswordWasReset,
         "store" => Admin::StoreSaved,
+        "stores" => Admin::StoresSaved,
         _ => return None,
     };
     Some(key.text(lang))
@@ -88,11 +93,11 @@ fn user_filter(q: &ListQuery) -> Result<(UserFilter, UserFilterValues)> {
 }
 
 /// What a Users page shows besides its list.
-struct UsersExtra<'a> {
-    form: &'a NewUserValues,
-    errors: &'a FieldErrors,
-    refused: Option<&'static str>,
-    done: Option<&'static str>,
+pub(super) struct UsersExtra<'a> {
+    pub form: &'a NewUserValues,
+    pub errors: &'a FieldErrors,
+    pub refused: Option<&'a str>,
+    pub done: Option<&'static str>,
 }
 
 async fn users_view(
@@ -105,7 +110,14 @@ async fn users_view(
     let (filter, values) = user_filter(q)?;
     let asked = Page::parse(q.page.as_deref());
     let (rows, total) = users::page(&state.db.read, filter, asked).await?;
+    let ids: Vec<i64> = rows
+        .iter()
+        .filter(|u| u.role == Role::StoreManager)
+        .map(|u| u.id)
+        .collect();
+    let stores_of = crate::db::cases::stores_of_users(&state.db.read, &ids).await?;
     Ok(users_page(&UsersPage {
+        stores_of: &stores_of,
         viewer: &viewer,
         list: Listing {
             rows: &rows,
@@ -180,7 +192,7 @@ impl NewUser {
 }
 
 /// The Users page again, refused: the message at the top, the list's first page.
-async fn refused_users_page(
+pub(super) async fn refused_users_page(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,

@@ -202,13 +202,7 @@ async fn take(
         return Ok(Redirect::to(&format!("/cases/{}?error=moved", case.code)).into_response());
     }
     if transition.to == crate::cases::Step::Closed {
-        queue_event(
-            &mut tx,
-            case.id,
-            Event::CaseClosed,
-            &state.settings.public_url,
-        )
-        .await?;
+        crate::db::case_hooks::queue_event(&mut tx, case.id, Event::CaseClosed).await?;
     }
     tx.commit().await?;
     tracing::info!(case = %case.code, by = actor.id, action = action.word(), "case step taken");
@@ -255,21 +249,6 @@ async fn refused(
             .await
         }
     }
-}
-
-/// Queues a case's webhook inside the caller's transaction, from the row as it is now.
-pub async fn queue_event(
-    conn: &mut sqlx::SqliteConnection,
-    case_id: i64,
-    event: Event,
-    public_url: &str,
-) -> sqlx::Result<()> {
-    let row: CaseRow = sqlx::query_as(&format!("{} where c.id = ?", cases::SELECT))
-        .bind(case_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let at = cases::stamp(OffsetDateTime::now_utc());
-    crate::webhooks::enqueue(conn, event, &row.payload(public_url), &at).await
 }
 
 /// Draws the case page with its history, for this person.
@@ -395,9 +374,7 @@ async fn recovery(
 /// and their "overdue" webhook queued. Returns how many.
 pub async fn sweep_overdue(state: &AppState) -> sqlx::Result<usize> {
     let now = OffsetDateTime::now_utc();
-    let late =
-        crate::db::case_list::escalate_overdue(&state.db.write, now, &state.settings.public_url)
-            .await?;
+    let late = crate::db::case_list::escalate_overdue(&state.db.write, now).await?;
     for c in &late {
         tracing::warn!(case = %c.code, store = %c.store, "case overdue: escalated");
     }

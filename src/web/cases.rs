@@ -345,13 +345,7 @@ pub(super) async fn open_case(
 ) -> Result<String> {
     let mut tx = state.db.write.begin().await?;
     let (id, code) = cases::insert(&mut tx, new, response_id, created_by).await?;
-    crate::web::case_steps::queue_event(
-        &mut tx,
-        id,
-        crate::webhooks::Event::CaseOpened,
-        &state.settings.public_url,
-    )
-    .await?;
+    crate::db::case_hooks::queue_event(&mut tx, id, crate::webhooks::Event::CaseOpened).await?;
     tx.commit().await?;
     Ok(code)
 }

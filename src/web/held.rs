@@ -208,6 +208,7 @@ async fn decide(
                 user.id,
                 &now,
                 state.settings.utc_offset,
+                &state.settings.case_deadlines,
             )
             .await?
         }
@@ -225,6 +226,7 @@ async fn decide(
                 user.id,
                 &now,
                 state.settings.utc_offset,
+                &state.settings.case_deadlines,
             )
             .await?
         }

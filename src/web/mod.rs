@@ -22,6 +22,7 @@ pub mod serve;
 mod start;
 mod timeouts;
 mod uploads;
+mod user_stores;
 mod webhooks;
 pub use form::decode_body;
 pub use panics::{catch_panics, install_panic_hook};
@@ -148,7 +149,10 @@ impl Default for Settings {
             intake: crate::intake::Policy::default(),
             case_deadlines: crate::cases::deadline::Policy::default(),
             case_categories: crate::cases::taxonomy::Taxonomy::shipped(),
-            webhooks: crate::webhooks::Policy::default(),
+            webhooks: crate::webhooks::Policy {
+                public_url: "http://127.0.0.1:8080".into(),
+                ..crate::webhooks::Policy::default()
+            },
         }
     }
 }

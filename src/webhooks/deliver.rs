@@ -99,6 +99,17 @@ fn describe(e: reqwest::Error, timeout: Duration) -> String {
     text
 }
 
+/// The case with `url`, the staff page's absolute address, beside its `path`.
+pub fn with_url(mut case: Value, public_url: &str) -> Value {
+    if let Some(path) = case.get("path").and_then(Value::as_str) {
+        let url = format!("{}{path}", public_url.trim_end_matches('/'));
+        if let Some(obj) = case.as_object_mut() {
+            obj.insert("url".into(), Value::String(url));
+        }
+    }
+    case
+}
+
 /// Signs and POSTs one delivery.
 async fn send(
     client: &reqwest::Client,
@@ -107,7 +118,7 @@ async fn send(
     now: OffsetDateTime,
 ) -> Outcome {
     let case: Value = match serde_json::from_str(&d.payload) {
-        Ok(v) => v,
+        Ok(v) => with_url(v, &policy.public_url),
         Err(e) => {
             return Outcome::Failed {
                 status: None,
@@ -267,6 +278,19 @@ mod tests {
         };
         assert_eq!(status, Some(301));
         assert!(error.contains("redirects are not followed"), "{error}");
+    }
+
+    #[test]
+    fn a_cases_path_becomes_its_url_at_the_address_the_server_runs_with() {
+        let case = json!({"code": "TS-2026-000001", "path": "/cases/TS-2026-000001"});
+        let sent = with_url(case, "https://cx.example.com/");
+        assert_eq!(sent["url"], "https://cx.example.com/cases/TS-2026-000001");
+        assert_eq!(sent["path"], "/cases/TS-2026-000001");
+        // A payload without a path (an older queue) goes as stored.
+        assert_eq!(
+            with_url(json!({"code": "C-1"}), "https://x"),
+            json!({"code": "C-1"})
+        );
     }
 
     #[test]

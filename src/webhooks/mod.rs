@@ -62,6 +62,9 @@ pub struct Policy {
     pub timeout: Duration,
     /// How often an idle worker looks for due deliveries.
     pub poll: Duration,
+    /// The address staff reach manyi at (`--public-url`): a payload's `path` becomes its
+    /// `url` when sent, so a queued delivery follows a later change of address.
+    pub public_url: String,
 }
 
 /// Default for `--webhook-attempts`: the tenth and last attempt comes 4 h 15 min
@@ -76,6 +79,7 @@ impl Default for Policy {
             max_attempts: DEFAULT_ATTEMPTS,
             timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
             poll: Duration::from_secs(5),
+            public_url: String::new(),
         }
     }
 }

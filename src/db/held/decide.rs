@@ -6,7 +6,12 @@ use sqlx::{Connection, QueryBuilder, SqlitePool};
 use time::UtcOffset;
 
 use super::{HeldFilter, IDS_PER_QUERY, answers, held_where};
-use crate::db::rollups::{RollupBatch, StoredResponse, add_stored, parse_definitions};
+use time::format_description::well_known::Rfc3339;
+
+use crate::answers::Scope;
+use crate::cases::NewCase;
+use crate::cases::deadline::Policy;
+use crate::db::rollups::{Definitions, RollupBatch, StoredResponse, add_stored, parse_definitions};
 
 /// Most responses one bulk decision changes; the rest stay held, and the answer says how many.
 pub const BULK_LIMIT: i64 = 5_000;
@@ -84,6 +89,9 @@ const PICK_COLUMNS: &str =
 /// daily and monthly rollups, sets their state, and logs one `response_decision` row per
 /// response with who and when. A response already decided is skipped, so a repeated post
 /// changes nothing. Excluding changes no rollup: held responses were never in them.
+/// An accepted response whose answers meet its survey's case rule opens its case now,
+/// in the same transaction, dated when the customer sent it: a held response opened
+/// none, so a flood never buried real complaints, and an accepted one must not be lost.
 #[tracing::instrument(skip_all, fields(decision = decision.as_str(), user_id))]
 pub async fn decide(
     write: &SqlitePool,
@@ -92,6 +100,7 @@ pub async fn decide(
     user_id: i64,
     now: &str,
     utc_offset: UtcOffset,
+    deadlines: &Policy,
 ) -> sqlx::Result<Decided> {
     let mut conn = write.acquire().await?;
     let mut tx = conn.begin_with("begin immediate").await?;
@@ -138,8 +147,13 @@ pub async fn decide(
     };
     let ids: Vec<i64> = picked.iter().map(|p| p.id).collect();
     if decision == Decision::Counted && !ids.is_empty() {
-        let batch = contributions(&mut tx, &picked, utc_offset).await?;
+        let (batch, cases) = contributions(&mut tx, &picked, utc_offset, deadlines).await?;
         batch.write(&mut tx).await?;
+        for (response, case) in &cases {
+            let (id, _) = crate::db::cases::insert(&mut tx, case, Some(*response), None).await?;
+            let opened = crate::webhooks::Event::CaseOpened;
+            crate::db::case_hooks::queue_event(&mut tx, id, opened).await?;
+        }
     }
     for chunk in ids.chunks(IDS_PER_QUERY) {
         let mut q = QueryBuilder::new("update response set state = ");
@@ -174,12 +188,14 @@ pub async fn decide(
     Ok(out)
 }
 
-/// The rollup counts of responses about to be accepted, read as a rebuild reads them.
+/// The rollup counts of responses about to be accepted, read as a rebuild reads them,
+/// and the cases their answers open (by response row id).
 async fn contributions(
     tx: &mut sqlx::SqliteConnection,
     picked: &[Picked],
     utc_offset: UtcOffset,
-) -> sqlx::Result<RollupBatch> {
+    deadlines: &Policy,
+) -> sqlx::Result<(RollupBatch, Vec<(i64, NewCase)>)> {
     let hashes: Vec<&str> = picked
         .iter()
         .map(|p| p.definition_hash.as_str())
@@ -211,6 +227,7 @@ async fn contributions(
             .push(value);
     }
     let mut batch = RollupBatch::default();
+    let mut cases = Vec::new();
     for p in picked {
         let r = StoredResponse {
             id: p.id,
@@ -220,6 +237,9 @@ async fn contributions(
             at: p.submitted_at.clone(),
             raw: raw.remove(&p.id).unwrap_or_default(),
         };
+        if let Some(case) = case_of(&definitions, &r, deadlines, utc_offset) {
+            cases.push((p.id, case));
+        }
         if !add_stored(&mut batch, &definitions, &r, utc_offset) {
             // A rebuild skips it the same way, so the rollups still agree with one.
             tracing::warn!(
@@ -228,7 +248,27 @@ async fn contributions(
             );
         }
     }
-    Ok(batch)
+    Ok((batch, cases))
+}
+
+/// The case a stored response's answers open under its own definition's rule, if any.
+fn case_of(
+    definitions: &Definitions,
+    r: &StoredResponse,
+    deadlines: &Policy,
+    utc_offset: UtcOffset,
+) -> Option<NewCase> {
+    let Some(Some(survey)) = definitions.get(&r.hash) else {
+        return None;
+    };
+    survey.case.as_ref()?;
+    let store = r.store.as_deref()?;
+    let checked = crate::answers::check(survey, &r.raw, Scope::All, survey.default_lang);
+    let opening = crate::cases::rule::opening(survey, &checked.answers)?;
+    let sent = time::OffsetDateTime::parse(&r.at, &Rfc3339).ok()?;
+    Some(NewCase::from_opening(
+        opening, store, sent, deadlines, utc_offset,
+    ))
 }
 
 #[cfg(test)]
