@@ -116,6 +116,22 @@ pub async fn page(
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
+/// Matching cases with an id above `after`, oldest first, at most `limit`: an export
+/// reads them chunk by chunk, so a long history never sits in memory at once.
+pub async fn chunk(
+    pool: &SqlitePool,
+    f: &Filter,
+    now: OffsetDateTime,
+    after: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<CaseRow>> {
+    let mut q = QueryBuilder::new(SELECT);
+    push_where(&mut q, f, &stamp(now));
+    q.push(" and c.id > ").push_bind(after);
+    q.push(" order by c.id limit ").push_bind(limit);
+    q.build_query_as().fetch_all(pool).await
+}
+
 /// How many cases visible to `only_stores` are overdue now (the dashboard's and nav's flag).
 pub async fn overdue_count(
     pool: &SqlitePool,

@@ -90,8 +90,7 @@ impl CaseRow {
         )
     }
 
-    /// The case as webhooks carry it: never the contact.
-    /// What a webhook carries about the case. `path` is the staff page; the sender adds
+    /// What a webhook carries (never the contact) about the case. `path` is the staff page; the sender adds
     /// the absolute `url` from the public address it runs with.
     pub fn payload(&self) -> serde_json::Value {
         serde_json::json!({

@@ -52,7 +52,7 @@ crate::catalogue! {
         ErrOwner => "请从列表中选择负责人。", "Choose the owner from the list.";
         ErrChoose => "请选择一项。", "Please choose one.";
         ErrStore => "请选择您负责的门店。", "Choose one of your stores.";
-        ErrDescription => "请记录顾客的原话（至少 5 个字）。", "Record the customer's words (at least 5 characters).";
+        ErrDescription => "请记录顾客的原话（至少 2 个字）。", "Record the customer's words (at least 2 characters).";
         ErrContactConsent => "只有在顾客同意被联系时才能记录联系方式。", "A contact can only be recorded when the customer agrees to be contacted.";
         ErrNoCase => "没有这个案件。", "There is no such case.";
         ErrLink => "这个链接无效或已过期。", "This link is not valid.";

@@ -8,6 +8,7 @@ mod audits;
 mod auth;
 mod body;
 mod caching;
+mod case_export;
 pub mod case_public;
 pub mod case_steps;
 pub mod cases;
