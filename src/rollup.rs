@@ -13,6 +13,9 @@ pub struct Contribution {
     /// Some(true) for a repeat customer ("no" to "first purchase?").
     pub repeat: Option<bool>,
     pub complaint: bool,
+    /// Its form has a complaint question (asked, or skipped for a happy customer, who
+    /// has none): the response counts in the complaint rate's per-100-responses base.
+    pub complaint_asked: bool,
     pub channels: Vec<String>,
     /// (aspect, experience − expectation) for aspects with both answers.
     pub gaps: Vec<(String, f64)>,
@@ -30,6 +33,8 @@ pub struct Counts {
     pub return_n: i64,
     pub return_repeat: i64,
     pub complaints: i64,
+    /// Responses to forms with a complaint question (the per-100-responses base).
+    pub complaint_n: i64,
     pub awareness_n: i64,
     pub channels: std::collections::BTreeMap<String, i64>,
     /// aspect → (n, Σ gap, Σ gap²)
@@ -48,6 +53,7 @@ impl Counts {
         self.return_n += one(c.repeat.is_some());
         self.return_repeat += one(c.repeat == Some(true));
         self.complaints += one(c.complaint);
+        self.complaint_n += one(c.complaint_asked);
         self.awareness_n += one(!c.channels.is_empty());
         for ch in &c.channels {
             *self.channels.entry(ch.clone()).or_default() += 1;
@@ -71,6 +77,7 @@ impl Counts {
         self.return_n += o.return_n;
         self.return_repeat += o.return_repeat;
         self.complaints += o.complaints;
+        self.complaint_n += o.complaint_n;
         self.awareness_n += o.awareness_n;
         for (ch, n) in &o.channels {
             *self.channels.entry(ch.clone()).or_default() += n;
@@ -92,7 +99,12 @@ impl From<&Contribution> for Counts {
 
 /// Reads the tagged answers of a response. Untagged questions contribute nothing.
 pub fn contribution(survey: &Survey, answers: &[(String, Answer)]) -> Contribution {
-    let mut c = Contribution::default();
+    let mut c = Contribution {
+        complaint_asked: survey
+            .questions()
+            .any(|q| q.indicator == Some(Indicator::Complaint)),
+        ..Contribution::default()
+    };
     let mut expected: Vec<(&str, i64)> = Vec::new();
     let mut experienced: Vec<(&str, i64)> = Vec::new();
     for (name, answer) in answers {
@@ -159,5 +171,23 @@ mod tests {
         assert_eq!(c.channels, vec!["friend".to_owned(), "ad".to_owned()]);
         // Only price has both answers: 2 − 4 = −2; service has no expectation.
         assert_eq!(c.gaps, vec![("price".to_owned(), -2.0)]);
+        assert!(c.complaint_asked);
+    }
+
+    #[test]
+    fn a_happy_customer_skipped_past_the_complaint_question_is_still_in_its_base() {
+        let s = shipped();
+        let mut raw = RawAnswers::new();
+        for (k, v) in [("overall_satisfaction", "5"), ("recommend", "10")] {
+            raw.entry(k.into()).or_default().push(v.into());
+        }
+        let checked = check(&s, &raw, Scope::All, Lang::En);
+        let c = contribution(&s, &checked.answers);
+        assert!(!c.complaint);
+        assert!(c.complaint_asked, "the form asks about complaints");
+        let mut counts = Counts::default();
+        counts.add(&c);
+        counts.add(&Contribution::default());
+        assert_eq!((counts.responses, counts.complaint_n), (2, 1));
     }
 }

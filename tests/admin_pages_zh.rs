@@ -290,7 +290,7 @@ async fn the_users_list_pages_and_filters_by_role_and_status() {
     // Hand-edited filters are refused in the reader's language.
     let (status, page) = admin.get_text("/admin/users?role=king").await;
     assert_eq!(status, 400);
-    assert!(page.contains("请选择管理员、经理或神秘顾客。"));
+    assert!(page.contains("请选择管理员、经理、店长或神秘顾客。"));
     let (status, page) = admin.get_text("/admin/users?status=gone").await;
     assert_eq!(status, 400);
     assert!(page.contains("状态请选择"));

@@ -60,6 +60,7 @@ async fn a_form_page_fits_in_one_round_trip_when_compressed() {
         ("gzip", "post-purchase"),
         ("br", "post-purchase"),
         ("gzip", "after-service"),
+        ("gzip", "complaint"),
     ] {
         let req = Request::get(format!("/s/{form}?lang=zh&store=S001"))
             .header("accept-encoding", encoding)

@@ -17,6 +17,8 @@ pub struct Stat {
     pub return_n: i64,
     pub return_repeat: i64,
     pub complaints: i64,
+    /// Responses to forms with a complaint question.
+    pub complaint_n: i64,
 }
 
 impl Stat {
@@ -31,6 +33,7 @@ impl Stat {
         self.return_n += x.return_n;
         self.return_repeat += x.return_repeat;
         self.complaints += x.complaints;
+        self.complaint_n += x.complaint_n;
     }
 }
 
@@ -52,7 +55,8 @@ const WHERE: &str = "d.day between ?1 and ?2
 
 const SUMS: &str = "sum(responses) as responses, sum(sat_n) as sat_n, sum(sat_top2) as sat_top2,
     sum(nps_n) as nps_n, sum(nps_promoters) as nps_promoters, sum(nps_detractors) as nps_detractors,
-    sum(return_n) as return_n, sum(return_repeat) as return_repeat, sum(complaints) as complaints";
+    sum(return_n) as return_n, sum(return_repeat) as return_repeat, sum(complaints) as complaints,
+    sum(complaint_n) as complaint_n";
 
 /// A piece of a report's range and the rollup that answers it: whole months come from the
 /// monthly rollup, the days before the first and after the last whole month from the daily one.

@@ -62,7 +62,7 @@ async fn upsert(tx: &mut SqliteConnection, table: &str, groups: &Groups) -> sqlx
     for chunk in all.chunks(ROLLUP_ROWS_PER_UPSERT) {
         let mut q = QueryBuilder::new(format!(
             "insert into {table}_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, \
-             nps_promoters, nps_detractors, return_n, return_repeat, complaints, awareness_n) "
+             nps_promoters, nps_detractors, return_n, return_repeat, complaints, awareness_n, complaint_n) "
         ));
         q.push_values(chunk, |mut b, ((day, store, form), c)| {
             b.push_bind(day)
@@ -77,7 +77,8 @@ async fn upsert(tx: &mut SqliteConnection, table: &str, groups: &Groups) -> sqlx
                 .push_bind(c.return_n)
                 .push_bind(c.return_repeat)
                 .push_bind(c.complaints)
-                .push_bind(c.awareness_n);
+                .push_bind(c.awareness_n)
+                .push_bind(c.complaint_n);
         });
         q.push(
             " on conflict (day, store_code, form_id) do update set \
@@ -86,7 +87,8 @@ async fn upsert(tx: &mut SqliteConnection, table: &str, groups: &Groups) -> sqlx
               nps_promoters = nps_promoters + excluded.nps_promoters, \
               nps_detractors = nps_detractors + excluded.nps_detractors, \
               return_n = return_n + excluded.return_n, return_repeat = return_repeat + excluded.return_repeat, \
-              complaints = complaints + excluded.complaints, awareness_n = awareness_n + excluded.awareness_n",
+              complaints = complaints + excluded.complaints, awareness_n = awareness_n + excluded.awareness_n, \
+              complaint_n = complaint_n + excluded.complaint_n",
         );
         q.build().execute(&mut *tx).await?;
     }

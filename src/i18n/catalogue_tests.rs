@@ -14,6 +14,7 @@ fn all_entries() -> Vec<(String, &'static str, &'static str)> {
     all.extend(super::reports::Report::entries());
     all.extend(super::cases::Case::entries());
     all.extend(super::webhooks::Hook::entries());
+    all.extend(super::store_pick::StorePick::entries());
     all
 }
 

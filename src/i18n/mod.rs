@@ -13,6 +13,7 @@ mod catalogue_tests;
 pub mod format;
 pub mod reports;
 pub mod staff;
+pub mod store_pick;
 pub mod webhooks;
 
 pub use catalogue::{Catalogued, Msg};

@@ -166,10 +166,12 @@ impl Data {
                     None
                 };
                 let rate =
-                    indicators::complaint_rate(u(s.complaints), u(s.responses), transactions, n);
+                    indicators::complaint_rate(u(s.complaints), u(s.complaint_n), transactions, n);
                 // With sales data for the range but none for this key, say so rather than switch units.
                 if transactions == Some(0) {
-                    Reading::NotEnough { n: u(s.responses) }
+                    Reading::NotEnough {
+                        n: u(s.complaint_n),
+                    }
                 } else {
                     rate.reading
                 }

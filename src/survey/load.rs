@@ -157,6 +157,7 @@ impl Cx<'_> {
             ),
         }
         let receipt = self.receipt_mode(s.receipt.as_ref());
+        let ask_store = self.ask_store(s.ask_store.as_ref());
         let title = self.text(&s.title, "settings.title");
         let description = s
             .description
@@ -201,6 +202,7 @@ impl Cx<'_> {
             audit: self.audit,
             receipt,
             case,
+            ask_store,
             hash: hex::encode(Sha256::digest(self.source.as_bytes())),
             source: self.source.to_owned(),
         })

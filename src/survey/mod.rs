@@ -46,6 +46,9 @@ pub struct Survey {
     pub receipt: ReceiptMode,
     /// When a response opens a complaint or suggestion case (`settings.case`).
     pub case: Option<crate::cases::rule::CaseRule>,
+    /// Reached without a store (a website link rather than a store's QR code), the first
+    /// page asks the customer to choose one (`settings.ask_store`): a case needs a store.
+    pub ask_store: bool,
     /// SHA-256 of the file's bytes: stored with every response so an answer
     /// can always be traced to the exact definition it was given against.
     pub hash: String,

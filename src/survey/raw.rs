@@ -30,6 +30,8 @@ pub struct RawSettings {
     pub receipt: Option<Spanned<String>>,
     /// When a response opens a complaint or suggestion case (`cases::rule`).
     pub case: Option<Spanned<RawCaseRule>>,
+    /// The first page asks which store when the link names none (`Survey::ask_store`).
+    pub ask_store: Option<Spanned<bool>>,
 }
 
 /// `[settings.case]`: names questions of this survey; checked by `load::case_rule`.

@@ -2,8 +2,10 @@
 
 use maud::{Markup, html};
 
-use super::layout;
+use super::form_store::{self, StorePicker};
+use super::{layout, layout_with};
 use crate::answers::{FieldErrors, RawAnswers};
+use crate::i18n::store_pick::StorePick;
 use crate::i18n::{Lang, Ui};
 use crate::survey::{Choice, Indicator, Kind, Question, Survey};
 
@@ -30,6 +32,9 @@ pub struct FormPage<'a> {
     pub notice: Option<Notice>,
     /// The receipt code, for a survey that asks for one (`settings.receipt`).
     pub receipt: Option<ReceiptField<'a>>,
+    /// The registered stores, when the customer chooses the store on the first page
+    /// (`settings.ask_store`, reached without one); `store` is then their choice so far.
+    pub stores: Option<&'a [crate::db::stores::Store]>,
 }
 
 /// The receipt code as the page carries it: typed on the first page, hidden after.
@@ -82,6 +87,13 @@ pub fn form_page(p: &FormPage) -> Markup {
         values: p.values,
         errors: p.errors,
     };
+    let picker = p
+        .stores
+        .filter(|_| p.page_number == 1)
+        .map(|stores| StorePicker {
+            stores,
+            chosen: p.store,
+        });
     let seen: Vec<&str> = p
         .seen
         .iter()
@@ -119,6 +131,9 @@ pub fn form_page(p: &FormPage) -> Markup {
                 div.summary role="alert" {
                     p.err { (Ui::ErrorSummary.text(lang)) }
                     ul {
+                        @if picker.is_some() && p.errors.contains_key(form_store::FIELD) {
+                            li { a href={ "#q-" (form_store::FIELD) } { (StorePick::Label.text(lang)) } }
+                        }
                         @for q in p.visible.iter().filter(|q| p.errors.contains_key(&q.name)) {
                             li { a href={ "#q-" (q.name) } { (q.label.get(lang)) } }
                         }
@@ -129,7 +144,11 @@ pub fn form_page(p: &FormPage) -> Markup {
             input type="hidden" name="_token" value=(p.token);
             input type="hidden" name="_lang" value=(lang);
             input type="hidden" name="_seen" value=(seen.join(" "));
-            @if let Some(store) = p.store { input type="hidden" name="_store" value=(store); }
+            @if let Some(picker) = &picker {
+                (form_store::picker(picker, lang, p.errors))
+            } @else if let Some(store) = p.store {
+                input type="hidden" name="_store" value=(store);
+            }
             @if let Some(r) = &p.receipt {
                 @if r.editable && p.page_number == 1 {
                     div.q {
@@ -164,7 +183,12 @@ pub fn form_page(p: &FormPage) -> Markup {
             }
         }
     };
-    layout(lang, title, body)
+    let css = if picker.is_some() {
+        form_store::CSS
+    } else {
+        ""
+    };
+    layout_with(lang, title, css, body)
 }
 
 /// What drawing a question needs besides the question: shared by customer forms and audits.

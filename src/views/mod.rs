@@ -7,6 +7,7 @@ pub mod case_page;
 pub mod case_public;
 pub mod cases;
 mod form;
+mod form_store;
 pub mod held;
 mod layout;
 pub mod login;
@@ -17,4 +18,5 @@ pub mod staff;
 pub mod webhooks;
 
 pub use form::{Fields, FormPage, Notice, ReceiptField, form_page, question, thanks_page};
+pub use form_store::FIELD as STORE_FIELD;
 pub use layout::{error_page, error_page_both, layout, layout_with};

@@ -111,6 +111,10 @@ async fn show(
         .position(|r| *r)
         .unwrap_or(0);
     let token = new_token(&state, &survey.id, store.as_deref()).await?;
+    let stores = match store {
+        None if survey.ask_store => Some(crate::db::stores::list(&state.db.read).await?),
+        _ => None,
+    };
     let receipt_value = linked.as_ref().map(|(code, _)| *code).unwrap_or_default();
     let draw = Draw {
         survey: &survey,
@@ -121,6 +125,7 @@ async fn show(
         store: store.as_deref(),
         receipt: receipt_value,
         receipt_fixed: linked.as_ref().is_some_and(|(_, r)| r.is_ok()),
+        stores: stores.as_deref(),
     };
     let notice = match &linked {
         Some((_, Err(e))) => Some(Notice::Receipt(*e)),
@@ -201,18 +206,32 @@ async fn submit(
     let survey = state.customer_survey(&form_id)?;
     let (meta, raw) = split(&survey, pairs);
     let mut lang = lang_for(&survey, meta.lang.as_deref(), &headers);
-    let store = crate::stores::resolve(&state.db, meta.store).await?;
+    let (store, refused) = form_intake::posted_store(&state, &survey, meta.store).await?;
     let page = posted_page(meta.page, &survey);
     let key = state.intake.form_key(&state.db.write).await?;
     let lifetime = state.intake.policy.token_lifetime.as_secs();
-    let checked_token = meta.token.as_deref().map_or(TokenCheck::Forged, |t| {
-        form_token::check(key, t, &survey.id, store.as_deref(), unix_now(), lifetime)
-    });
+    let (checked_token, choosing) = form_intake::check_token(
+        key,
+        meta.token.as_deref(),
+        &survey,
+        store.as_deref(),
+        (unix_now(), lifetime),
+    );
     // A token this server did not issue (or too old) is swapped for a fresh one at
     // once, so the pages that follow carry a good one; only storing needs the original.
     let token = match (checked_token, meta.token) {
         (TokenCheck::Valid { .. }, Some(t)) => t,
-        _ => form_token::issue(key, &survey.id, store.as_deref(), unix_now()),
+        _ => form_token::issue(
+            key,
+            &survey.id,
+            store.as_deref().filter(|_| !choosing),
+            unix_now(),
+        ),
+    };
+    let stores = if choosing {
+        Some(crate::db::stores::list(&state.db.read).await?)
+    } else {
+        None
     };
     let nav = meta.nav.as_str();
     if let Some(code) = nav.strip_prefix("lang-") {
@@ -230,6 +249,7 @@ async fn submit(
         store: store.as_deref(),
         receipt: meta.receipt.as_deref().unwrap_or_default(),
         receipt_fixed: false,
+        stores: stores.as_deref(),
     };
     let here = answers::check(&survey, &raw, Scope::Group(page), lang);
     match nav {
@@ -260,6 +280,18 @@ async fn submit(
     if appeared {
         return Ok(draw.page(page, &FieldErrors::new(), StatusCode::OK));
     }
+    // The picker sits on the first page: its refusal is said there, like a question's.
+    let store_problem = choosing
+        .then(|| form_intake::store_problem(lang, store.as_deref(), refused.as_ref()))
+        .flatten();
+    let first_page = (0..survey.groups.len()).find(|g| here.relevant_groups[*g]);
+    if let Some((status, message)) = &store_problem
+        && first_page == Some(page)
+    {
+        let mut errors = here.errors.clone();
+        errors.insert(views::STORE_FIELD.to_owned(), message.clone());
+        return Ok(draw.page(page, &errors, *status));
+    }
     if !here.errors.is_empty() {
         return Ok(draw.page(page, &here.errors, StatusCode::UNPROCESSABLE_ENTITY));
     }
@@ -273,6 +305,12 @@ async fn submit(
         .position(|g| g.questions.iter().any(|q| all.errors.contains_key(&q.name)))
     {
         return Ok(draw.page(bad, &all.errors, StatusCode::UNPROCESSABLE_ENTITY));
+    }
+    // A post that skipped the picker's page: back to it.
+    if let Some((status, message)) = store_problem {
+        let first = (0..survey.groups.len()).find(|g| all.relevant_groups[*g]);
+        let errors = FieldErrors::from([(views::STORE_FIELD.to_owned(), message)]);
+        return Ok(draw.page(first.unwrap_or(0), &errors, status));
     }
     let last = (0..survey.groups.len())
         .rev()

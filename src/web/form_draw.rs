@@ -21,6 +21,8 @@ pub struct Draw<'a> {
     pub receipt: &'a str,
     /// A valid code came with the link: it is carried, not asked for.
     pub receipt_fixed: bool,
+    /// The registered stores, when the first page asks the customer to choose one.
+    pub stores: Option<&'a [crate::db::stores::Store]>,
 }
 
 impl Draw<'_> {
@@ -64,6 +66,7 @@ impl Draw<'_> {
                 required: s.receipt == ReceiptMode::Required,
                 editable: !self.receipt_fixed,
             }),
+            stores: self.stores,
         });
         let mut response = (status, markup).into_response();
         // The page carries a one-time token and possibly answers: keep it out of caches.

@@ -1,12 +1,15 @@
-//! The public form's guards around a submission: cross-site posts, the device cookie the duplicate check uses, and the quality flags.
+//! The public form's guards around a submission: cross-site posts, the device cookie the duplicate check uses, the store a post names, and the quality flags.
 
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use rand::RngCore;
 
 use super::AppState;
 use crate::db::responses::ReceiptUse;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::i18n::{Lang, Msg, Ui};
+use crate::intake::form_token::{self, TokenCheck};
 use crate::receipt::{self, ReceiptError};
+use crate::survey::Survey;
 
 /// A post from another site's page is refused: browsers say where a post comes from
 /// in `Sec-Fetch-Site`, older ones in `Origin`. One that sends neither (some in-app
@@ -61,6 +64,65 @@ pub fn device_cookie(headers: &HeaderMap, secure: bool) -> Option<HeaderValue> {
         hex::encode(id)
     ))
     .ok()
+}
+
+/// The store a post names: a registered one, or none. A survey whose customers choose the
+/// store (`ask_store`) gets an unknown one back as its refusal rather than as an error page,
+/// so the first page can say it next to the picker with every answer kept.
+pub async fn posted_store(
+    state: &AppState,
+    survey: &Survey,
+    code: Option<String>,
+) -> Result<(Option<String>, Option<Msg>)> {
+    match crate::stores::resolve(&state.db, code).await {
+        Ok(store) => Ok((store, None)),
+        Err(Error::BadRequest(msg)) if survey.ask_store => Ok((None, Some(msg))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Checks a posted token, and says whether the customer is choosing the store. Tokens are
+/// bound to the store they were issued for; on a survey that asks for the store, the one
+/// issued with none (the picker's page) also stands for the store chosen on it, while one
+/// issued for a store (its QR code) still stands for that store only.
+pub fn check_token(
+    key: &[u8; 32],
+    token: Option<&str>,
+    survey: &Survey,
+    store: Option<&str>,
+    (now, lifetime): (u64, u64),
+) -> (TokenCheck, bool) {
+    let check = |store| {
+        token.map_or(TokenCheck::Forged, |t| {
+            form_token::check(key, t, &survey.id, store, now, lifetime)
+        })
+    };
+    let bound = check(store);
+    if !survey.ask_store || store.is_none() {
+        return (bound, survey.ask_store);
+    }
+    match (bound, check(None)) {
+        (TokenCheck::Forged, TokenCheck::Forged) => (TokenCheck::Forged, false),
+        (TokenCheck::Forged, storeless) => (storeless, true),
+        (bound, _) => (bound, false),
+    }
+}
+
+/// Why the store a choosing customer posted can't be taken, as the picker says it: none
+/// chosen reads like any unanswered required question; an unknown one is a bad request.
+pub fn store_problem(
+    lang: Lang,
+    store: Option<&str>,
+    refused: Option<&Msg>,
+) -> Option<(StatusCode, String)> {
+    match (store, refused) {
+        (_, Some(msg)) => Some((StatusCode::BAD_REQUEST, msg.get(lang).to_owned())),
+        (None, None) => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Ui::MsgRequired.text(lang).to_owned(),
+        )),
+        (Some(_), None) => None,
+    }
 }
 
 /// A receipt code that checked out: the purchase it names.
@@ -132,6 +194,72 @@ mod tests {
         let set = device_cookie(&bad, true).unwrap();
         let set = set.to_str().unwrap();
         assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax") && set.contains("Secure"));
+    }
+
+    fn survey(ask_store: bool) -> Survey {
+        let src = include_str!("../../surveys/complaint.toml");
+        let src = if ask_store {
+            src.to_owned()
+        } else {
+            src.replace("ask_store = true", "ask_store = false")
+        };
+        crate::survey::parse_survey("complaint.toml", &src).expect("shipped survey loads")
+    }
+
+    #[test]
+    fn a_storeless_token_stands_for_the_chosen_store_only_where_the_customer_chooses() {
+        const KEY: [u8; 32] = [5; 32];
+        let now = (1_800_000_000, 3600);
+        let t = form_token::issue(&KEY, "complaint", None, now.0 - 60);
+        let valid = TokenCheck::Valid { age_secs: 60 };
+        let picks = survey(true);
+        assert_eq!(
+            check_token(&KEY, Some(&t), &picks, None, now),
+            (valid, true)
+        );
+        assert_eq!(
+            check_token(&KEY, Some(&t), &picks, Some("S002"), now),
+            (valid, true)
+        );
+        let fixed = survey(false);
+        assert_eq!(
+            check_token(&KEY, Some(&t), &fixed, Some("S002"), now),
+            (TokenCheck::Forged, false)
+        );
+    }
+
+    #[test]
+    fn a_token_for_one_store_still_refuses_another_where_the_customer_chooses() {
+        const KEY: [u8; 32] = [5; 32];
+        let now = (1_800_000_000, 3600);
+        let picks = survey(true);
+        let t = form_token::issue(&KEY, "complaint", Some("S001"), now.0 - 60);
+        assert_eq!(
+            check_token(&KEY, Some(&t), &picks, Some("S001"), now),
+            (TokenCheck::Valid { age_secs: 60 }, false)
+        );
+        assert_eq!(
+            check_token(&KEY, Some(&t), &picks, Some("S002"), now),
+            (TokenCheck::Forged, false)
+        );
+        assert_eq!(
+            check_token(&KEY, None, &picks, None, now),
+            (TokenCheck::Forged, true)
+        );
+    }
+
+    #[test]
+    fn a_missing_store_reads_as_required_and_an_unknown_one_as_a_bad_request() {
+        let (status, text) = store_problem(Lang::Zh, None, None).unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(text, Ui::MsgRequired.text(Lang::Zh));
+        let refused = Msg::both("没有", "There is no store 'X'.");
+        let (status, text) = store_problem(Lang::En, None, Some(&refused)).unwrap();
+        assert_eq!(
+            (status, text.as_str()),
+            (StatusCode::BAD_REQUEST, "There is no store 'X'.")
+        );
+        assert_eq!(store_problem(Lang::En, Some("S001"), None), None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The finer checks of a survey file: question types, expressions and indicator tags.
+//! The finer checks of a survey file: question types, expressions, indicator tags and `settings.ask_store`.
 
 use std::collections::HashMap;
 
@@ -226,6 +226,19 @@ impl Cx<'_> {
                 "expectation"
             };
             self.error_unplaced("indicator", format!("aspect '{aspect}' has no {missing} question; expectation and experience come in pairs"));
+        }
+    }
+
+    /// `settings.ask_store`, read after `settings.kind`: a mystery shopper's visit form
+    /// names its store already.
+    pub(super) fn ask_store(&mut self, raw: Option<&Spanned<bool>>) -> bool {
+        match raw {
+            Some(at) if *at.get_ref() && self.audit => {
+                self.error(at, "settings.ask_store", "audits (kind = \"audit\") are filed for their visit's store; ask_store is for customer surveys");
+                false
+            }
+            Some(at) => *at.get_ref(),
+            None => false,
         }
     }
 }

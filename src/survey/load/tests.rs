@@ -325,3 +325,24 @@ fn an_audit_takes_no_receipt() {
     assert_eq!(e.field, "settings.receipt");
     assert!(e.message.contains("audit"), "{e}");
 }
+
+#[test]
+fn a_survey_asks_for_the_store_only_when_it_says_so() {
+    let s = parse_survey("t.toml", VALID).expect("valid");
+    assert!(!s.ask_store);
+    let src = VALID.replace(
+        "languages = [\"zh\", \"en\"]\n",
+        "languages = [\"zh\", \"en\"]\nask_store = true\n",
+    );
+    assert!(parse_survey("t.toml", &src).expect("valid").ask_store);
+}
+
+#[test]
+fn an_audit_does_not_ask_for_the_store() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/surveys/store-audit.toml");
+    let audit = std::fs::read_to_string(path).unwrap();
+    let src = audit.replace("kind = \"audit\"\n", "kind = \"audit\"\nask_store = true\n");
+    let e = one_error(&src);
+    assert_eq!(e.field, "settings.ask_store");
+    assert!(e.message.contains("audit"), "{e}");
+}
