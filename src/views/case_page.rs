@@ -171,11 +171,13 @@ pub fn case_page(p: &CasePage) -> Markup {
         dl {
             dt { (T::Store.text(lang)) } dd { (c.store) " " (c.store_name.as_deref().unwrap_or("")) }
             dt { (T::OpenedAt.text(lang)) } dd { (stored_time(&c.opened_at, p.offset, lang)) }
-            dt { (T::ReplyBy.text(lang)) } dd.due {
-                (stored_time(&c.reply_due, p.offset, lang))
-                @if let Some(r) = &c.first_reply_at { " · " (T::Replied.text(lang)) " " (stored_time(r, p.offset, lang)) }
+            // Each time stays on one line, but the reply's two may not: in English they
+            // are wider than a phone.
+            dt { (T::ReplyBy.text(lang)) } dd {
+                span.due { (stored_time(&c.reply_due, p.offset, lang)) }
+                @if let Some(r) = &c.first_reply_at { " · " span.due { (T::Replied.text(lang)) " " (stored_time(r, p.offset, lang)) } }
             }
-            dt { (T::ResolveBy.text(lang)) } dd.due { (stored_time(&c.resolve_due, p.offset, lang)) }
+            dt { (T::ResolveBy.text(lang)) } dd { span.due { (stored_time(&c.resolve_due, p.offset, lang)) } }
             dt { (T::Wants.text(lang)) } dd { (request) }
             @if let Some(o) = &c.owner_name { dt { (T::Owner.text(lang)) } dd { (o) } }
             @if let Some(d) = &c.department { dt { (T::Department.text(lang)) } dd { (d) } }
