@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod deadline;
+pub mod finding;
 pub mod flow;
 pub mod import;
 pub mod rule;

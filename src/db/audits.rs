@@ -387,16 +387,33 @@ pub async fn insert_approved(
     Ok(id)
 }
 
-/// Applies a review decision and records it. `excluded` is the new exclusion flag.
+/// A review decision as it is stored.
+pub struct ReviewChange<'a> {
+    pub action: &'a str,
+    pub from: Status,
+    pub to: Status,
+    /// The new exclusion flag.
+    pub excluded: bool,
+    pub reason: Option<&'a str>,
+    /// The case its failed knock-out items open (an approval only).
+    pub opens: Option<&'a crate::cases::NewCase>,
+}
+
+/// Applies a review decision and records it, with the case it opens, in one transaction.
 pub async fn review(
     pool: &SqlitePool,
     id: i64,
     actor: i64,
-    action: &str,
-    (from, to): (Status, Status),
-    excluded: bool,
-    reason: Option<&str>,
+    change: ReviewChange<'_>,
 ) -> sqlx::Result<()> {
+    let ReviewChange {
+        action,
+        from,
+        to,
+        excluded,
+        reason,
+        opens,
+    } = change;
     let mut tx = pool.begin_with("begin immediate").await?;
     sqlx::query("update audit set status = ?, excluded = ?, exclusion_reason = case when ? then ? else null end where id = ?")
         .bind(to.as_str())
@@ -407,6 +424,25 @@ pub async fn review(
         .execute(&mut *tx)
         .await?;
     event(&mut tx, id, actor, action, Some(from), to, reason).await?;
+    if let Some(case) = opens {
+        // One case per audit: the unique index on audit_id keeps a second approval (after
+        // a revision) from opening another.
+        let already: bool =
+            sqlx::query_scalar("select exists(select 1 from complaint_case where audit_id = ?)")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if !already {
+            let (case_id, _) = super::cases::insert(&mut tx, case, None, Some(actor)).await?;
+            sqlx::query("update complaint_case set audit_id = ? where id = ?")
+                .bind(id)
+                .bind(case_id)
+                .execute(&mut *tx)
+                .await?;
+            let opened = crate::webhooks::Event::CaseOpened;
+            super::case_hooks::queue_event(&mut tx, case_id, opened).await?;
+        }
+    }
     tx.commit().await
 }
 

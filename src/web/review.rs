@@ -169,15 +169,51 @@ async fn decide(
         _ => audit.excluded,
     };
     let reason = Some(reason).filter(|r| !r.is_empty());
-    audits::review(
-        &state.db.write,
-        id,
-        user.id,
-        action.name(),
-        (audit.status(), to),
+    let finding = match action {
+        ReviewAction::Approve => finding_case(&state, &audit).await?,
+        _ => None,
+    };
+    let change = audits::ReviewChange {
+        action: action.name(),
+        from: audit.status(),
+        to,
         excluded,
         reason,
-    )
-    .await?;
+        opens: finding.as_ref(),
+    };
+    audits::review(&state.db.write, id, user.id, change).await?;
     Ok(Redirect::to(&format!("/audits/{id}/review?done=decided")).into_response())
+}
+
+/// The case an audit's failed knock-out items open once approved (see `cases::finding`),
+/// scored from its stored answers against the loaded checklist, dated now: the finding
+/// becomes the store's to fix when the manager accepts it.
+async fn finding_case(
+    state: &AppState,
+    audit: &audits::AuditRow,
+) -> Result<Option<crate::cases::NewCase>> {
+    let Ok(survey) = state.survey(&audit.checklist_id) else {
+        return Ok(None);
+    };
+    let mut raw = RawAnswers::new();
+    for (q, v) in audits::answers(&state.db.read, audit.id).await? {
+        raw.entry(q).or_default().push(v);
+    }
+    let checked = answers::check(&survey, &raw, Scope::All, survey.default_lang);
+    let score = scoring::score(&survey, &checked.answers);
+    let comments = audits::comments(&state.db.read, audit.id).await?;
+    let visit = match &audit.visit_date {
+        Some(day) => format!("#{} ({day})", audit.id),
+        None => format!("#{}", audit.id),
+    };
+    let Some(opening) = crate::cases::finding::opening(&survey, &score, &comments, &visit) else {
+        return Ok(None);
+    };
+    Ok(Some(crate::cases::NewCase::from_opening(
+        opening,
+        &audit.store_code,
+        time::OffsetDateTime::now_utc(),
+        &state.settings.case_deadlines,
+        state.settings.utc_offset,
+    )))
 }
