@@ -522,3 +522,39 @@ async fn the_complaint_rate_counts_only_forms_that_ask_about_complaints() {
             .unwrap();
     assert_eq!((responses, base_n), (4, 2));
 }
+
+#[tokio::test]
+async fn the_api_needs_the_store_for_the_complaint_form_and_then_opens_its_case() {
+    let app = TestApp::new().await;
+    let token = app.submit_token().await;
+    let answers = serde_json::json!({
+        "feedback_kind": "complaint",
+        "feedback_text": "Kiosk: the fridge arrived broken",
+        "complaint_request": "exchange",
+        "contact_consent": "no",
+    });
+    let url = "/api/v1/forms/complaint/responses";
+    let body = serde_json::json!({ "lang": "en", "answers": answers });
+    let (status, res) = app.post_json_as(&token, url, &body.to_string()).await;
+    assert_eq!(status, 422, "{res}");
+    assert!(
+        res["errors"]["store"]
+            .as_str()
+            .is_some_and(|m| m.contains("needs the store")),
+        "{res}"
+    );
+    assert_eq!(
+        app.count_responses().await,
+        0,
+        "nothing stored without a store"
+    );
+    let body = serde_json::json!({ "lang": "en", "store": "S002", "answers": answers });
+    let (status, res) = app.post_json_as(&token, url, &body.to_string()).await;
+    assert_eq!(status, 201, "{res}");
+    let (store, channel): (String, String) =
+        sqlx::query_as("select store, channel from complaint_case")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!((store.as_str(), channel.as_str()), ("S002", "web"));
+}

@@ -157,6 +157,15 @@ async fn submit(
             Error::BadRequest(message) => field_error("store", message.to_string()),
             other => ApiError(other),
         })?;
+    // A form whose customers choose the store opens a case with every answer, and a case
+    // belongs to a store: without one the complaint would be stored and never reach anyone.
+    if survey.ask_store && store.is_none() {
+        return Err(field_error(
+            "store",
+            "this form needs the store the message is about: give \"store\" (a registered store code)"
+                .into(),
+        ));
+    }
     let raw = raw_answers(&body.answers, lang)?;
     let checked = answers::check(&survey, &raw, Scope::All, lang);
     if !checked.errors.is_empty() {
