@@ -491,3 +491,324 @@ async fn staff_record_a_walk_in_and_the_overdue_sweep_escalates_once_with_a_webh
     let (_, list) = mgr.get_text("/cases?state=overdue").await;
     assert!(list.contains("TS-"), "{list}");
 }
+
+/// Posts one of a case page's forms (`step`, `reply`, `note`, `recovery`) and reads the answer.
+async fn post_case(b: &Browser, code: &str, form: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let res = b
+        .post_with_csrf(
+            &format!("/cases/{code}"),
+            &format!("/cases/{code}/{form}"),
+            fields,
+        )
+        .await;
+    (res.status().as_u16(), res.text().await.unwrap_or_default())
+}
+
+/// The text inside the page's `<textarea name=NAME>`.
+fn textarea_of<'a>(page: &'a str, name: &str) -> &'a str {
+    let open = format!("name=\"{name}\"");
+    let at = page
+        .find(&open)
+        .unwrap_or_else(|| panic!("no textarea {name}: {page}"));
+    let rest = &page[at..];
+    let start = rest.find('>').expect("tag ends") + 1;
+    let end = rest.find("</textarea>").expect("textarea ends");
+    &rest[start..end]
+}
+
+/// The value chosen in the page's `<select name=NAME>`, if any.
+fn selected_of(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("<select id=\"{name}\" name=\"{name}\""))?;
+    let rest = &page[at..];
+    let rest = &rest[..rest.find("</select>")?];
+    let option = rest.split("<option").find(|o| o.contains(" selected"))?;
+    let value = option.split("value=\"").nth(1)?;
+    Some(value[..value.find('"')?].to_owned())
+}
+
+#[tokio::test]
+async fn a_refused_step_reply_note_or_visit_keeps_everything_typed() {
+    let app = TestApp::new().await;
+    let base = app.spawn().await;
+    let manager = app.add_user("mgr", Role::Manager).await.to_string();
+    let code = complaint(&app, "S001").await;
+    let b = Browser::logged_in(&base, "mgr").await;
+
+    // Validity: "not valid" without its reason.
+    let (status, page) =
+        post_case(&b, &code, "step", &[("action", "judge"), ("valid", "no")]).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"err-reason\""), "{page}");
+    assert_eq!(selected_of(&page, "valid").as_deref(), Some("no"));
+    assert_eq!(textarea_of(&page, "reason"), "");
+    // A refused reply keeps its text, and leaves the step's form to its own values.
+    let long = "很".repeat(4001);
+    let (status, page) = post_case(&b, &code, "reply", &[("message", &long)]).await;
+    assert_eq!(status, 422);
+    assert_eq!(textarea_of(&page, "message"), long);
+    assert_eq!(selected_of(&page, "valid"), None);
+    let (status, page) = post_case(&b, &code, "note", &[("text", &long)]).await;
+    assert_eq!(status, 422);
+    assert_eq!(textarea_of(&page, "text"), long);
+    assert_eq!(
+        textarea_of(&page, "message"),
+        "",
+        "only the posted form is filled"
+    );
+
+    assert_eq!(
+        step(&b, &code, &[("action", "judge"), ("valid", "yes")]).await,
+        303
+    );
+    // Assign: an owner not in the list, with a department typed.
+    let (status, page) = post_case(
+        &b,
+        &code,
+        "step",
+        &[
+            ("action", "assign"),
+            ("owner", "999"),
+            ("department", "物流部"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("value=\"物流部\""), "{page}");
+    assert_eq!(
+        step(&b, &code, &[("action", "assign"), ("owner", &manager)]).await,
+        303
+    );
+
+    // Cause: no category; the root cause comes back, escaped.
+    let cause = "<script>alert(1)</script> 承运商野蛮装卸 & 无人检查";
+    let (status, page) = post_case(
+        &b,
+        &code,
+        "step",
+        &[("action", "cause"), ("category", ""), ("root_cause", cause)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"err-category\""));
+    assert_eq!(
+        textarea_of(&page, "root_cause"),
+        "&lt;script&gt;alert(1)&lt;/script&gt; 承运商野蛮装卸 &amp; 无人检查"
+    );
+    assert!(!page.contains("<script>alert(1)"), "{page}");
+    // A category typed with a missing root cause keeps the category.
+    let (status, page) = post_case(
+        &b,
+        &code,
+        "step",
+        &[
+            ("action", "cause"),
+            ("category", "delivery"),
+            ("root_cause", " "),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(selected_of(&page, "category").as_deref(), Some("delivery"));
+    assert_eq!(
+        step(
+            &b,
+            &code,
+            &[
+                ("action", "cause"),
+                ("category", "delivery"),
+                ("root_cause", "承运商野蛮装卸")
+            ]
+        )
+        .await,
+        303
+    );
+
+    // Solution: no remedy, then a remedy too long; the solution and compensation stay.
+    let solution = "更换承运商，并培训装卸";
+    let fields = [
+        ("action", "propose"),
+        ("solution", solution),
+        ("remedy", ""),
+        ("compensation", "赠送延保一年"),
+    ];
+    let (status, page) = post_case(&b, &code, "step", &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"err-remedy\""));
+    assert_eq!(textarea_of(&page, "solution"), solution);
+    assert!(page.contains("value=\"赠送延保一年\""));
+    let fields = [
+        ("action", "propose"),
+        ("solution", solution),
+        ("remedy", &long),
+    ];
+    let (status, page) = post_case(&b, &code, "step", &fields).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("4,000"), "the too-long message");
+    assert_eq!(textarea_of(&page, "solution"), solution);
+    assert_eq!(textarea_of(&page, "remedy"), long);
+    let step_now: String = sqlx::query_scalar("select step from complaint_case where code = ?")
+        .bind(&code)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(step_now, "solution", "nothing refused was stored");
+    let fields = [
+        ("action", "propose"),
+        ("solution", solution),
+        ("remedy", "上门换新"),
+    ];
+    assert_eq!(step(&b, &code, &fields).await, 303);
+
+    // Approval: sent back without a reason keeps the comment.
+    let (status, page) = post_case(
+        &b,
+        &code,
+        "step",
+        &[
+            ("action", "send_back"),
+            ("approval_note", "方案可以再细"),
+            ("back_reason", ""),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(textarea_of(&page, "approval_note"), "方案可以再细");
+    assert_eq!(step(&b, &code, &[("action", "approve")]).await, 303);
+    assert_eq!(
+        step(
+            &b,
+            &code,
+            &[("action", "implement"), ("implementation", "已换新")]
+        )
+        .await,
+        303
+    );
+
+    // Summary: resolved left out keeps the summary and the customer's answer.
+    let (status, page) = post_case(
+        &b,
+        &code,
+        "step",
+        &[
+            ("action", "close"),
+            ("summary", "顾客接受换新"),
+            ("customer_accepted", "no"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(textarea_of(&page, "summary"), "顾客接受换新");
+    assert_eq!(
+        selected_of(&page, "customer_accepted").as_deref(),
+        Some("no")
+    );
+    assert_eq!(selected_of(&page, "resolved"), None);
+    let fields = [
+        ("action", "close"),
+        ("summary", "顾客接受换新"),
+        ("resolved", "yes"),
+    ];
+    assert_eq!(step(&b, &code, &fields).await, 303);
+
+    // The return visit: one answer given keeps it, and the missing one is marked.
+    let (status, page) = post_case(&b, &code, "recovery", &[("satisfied", "yes")]).await;
+    assert_eq!(status, 422);
+    assert_eq!(selected_of(&page, "satisfied").as_deref(), Some("yes"));
+    assert!(page.contains("id=\"err-will_return\""), "{page}");
+}
+
+#[tokio::test]
+async fn a_suggestion_numbers_its_own_steps_and_the_code_is_not_translated() {
+    let app = TestApp::new().await;
+    let base = app.spawn().await;
+    let amy = app.add_user("amy", Role::Manager).await.to_string();
+    let b = Browser::logged_in(&base, "amy").await;
+    let res = b
+        .post_with_csrf(
+            "/cases/new",
+            "/cases/new",
+            &[
+                ("kind", "suggestion"),
+                ("channel", "phone"),
+                ("store", "S002"),
+                ("description", "Open at nine on Sundays."),
+                ("request", "none"),
+                ("priority", "low"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let code: String = sqlx::query_scalar("select code from complaint_case")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let (_, page) = b.get_text(&format!("/cases/{code}")).await;
+    assert!(page.contains("Step 1 of 2 · Assign"), "{page}");
+    assert!(
+        page.contains(&format!(
+            "<h1><span translate=\"no\">{code}</span> · Suggestion</h1>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<title>{code} · Suggestion")),
+        "{page}"
+    );
+    assert!(page.contains(">1. Assign<") && page.contains(">2. Summarise and evaluate<"));
+    assert_eq!(
+        step(&b, &code, &[("action", "assign"), ("owner", &amy)]).await,
+        303
+    );
+    let (_, page) = b.get_text(&format!("/cases/{code}")).await;
+    assert!(
+        page.contains("Step 2 of 2 · Summarise and evaluate"),
+        "{page}"
+    );
+
+    // A complaint keeps the 8 steps' numbers, in Chinese too.
+    let complaint = complaint(&app, "S001").await;
+    let zh = Browser::logged_in_speaking(&base, "amy", "zh-CN,zh").await;
+    let (_, page) = zh.get_text(&format!("/cases/{complaint}")).await;
+    assert!(page.contains("第 2 步，共 8 步 · 判断是否有效"), "{page}");
+    assert!(page.contains(&format!("<span translate=\"no\">{complaint}</span> · 投诉")));
+}
+
+#[tokio::test]
+async fn the_list_offers_its_filter_as_a_csv_with_and_without_contacts() {
+    let app = TestApp::new().await;
+    let base = app.spawn().await;
+    app.add_user("mgr", Role::Manager).await;
+    let b = Browser::logged_in(&base, "mgr").await;
+    let (status, page) = b
+        .get_text("/cases?store=S%26%3C1&state=all&kind=complaint&from=2026-01-01&to=2026-12-31")
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let query = "store=S%26%3C1&amp;state=all&amp;kind=complaint&amp;from=2026%2D01%2D01&amp;to=2026%2D12%2D31";
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/cases/export.csv?{query}\">Download CSV</a>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/cases/export.csv?{query}&amp;contact=1\">With contacts</a>"
+        )),
+        "{page}"
+    );
+    // The link leads to the export it names.
+    let res = b
+        .get("/cases/export.csv?store=S001&state=all&kind=complaint&contact=1")
+        .await;
+    assert_eq!(res.status(), 200);
+    let csv = res.text().await.unwrap();
+    assert!(csv.lines().next().unwrap().ends_with(",contact"), "{csv}");
+    let (_, page) = Browser::logged_in_speaking(&base, "mgr", "zh-CN,zh")
+        .await
+        .get_text("/cases")
+        .await;
+    assert!(
+        page.contains(">下载 CSV</a>") && page.contains(">含联系方式</a>"),
+        "{page}"
+    );
+}

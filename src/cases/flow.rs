@@ -207,6 +207,16 @@ fn check_text(field: &'static str, text: &str, empty: T) -> Result<(), Refusal> 
     Ok(())
 }
 
+/// An optional text may be left out, but not be longer than a required one.
+fn check_optional(field: &'static str, text: Option<&String>) -> Result<(), Refusal> {
+    match text {
+        Some(t) if t.trim().chars().count() > MAX_TEXT => {
+            Err(Refusal::Field(field, T::ErrTooLong.msg()))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn check_fields(action: &Action, taxonomy: &Taxonomy) -> Result<(), Refusal> {
     match action {
         Action::Judge { valid, reason } => {
@@ -229,15 +239,19 @@ fn check_fields(action: &Action, taxonomy: &Taxonomy) -> Result<(), Refusal> {
             check_text("root_cause", root_cause, T::ErrRootCauseEmpty)?;
         }
         Action::Propose {
-            solution, remedy, ..
+            solution,
+            remedy,
+            compensation,
         } => {
             check_text("solution", solution, T::ErrSolutionEmpty)?;
             check_text("remedy", remedy, T::ErrRemedyEmpty)?;
+            check_optional("compensation", compensation.as_ref())?;
         }
         Action::SendBack { reason } => check_text("back_reason", reason, T::ErrReasonEmpty)?,
         Action::Implement { note } => check_text("implementation", note, T::ErrImplementEmpty)?,
         Action::Close { summary, .. } => check_text("summary", summary, T::ErrSummaryEmpty)?,
-        Action::Approve { .. } | Action::Reply { .. } | Action::Note { .. } => {}
+        Action::Approve { note } => check_optional("approval_note", note.as_ref())?,
+        Action::Reply { .. } | Action::Note { .. } => {}
     }
     Ok(())
 }

@@ -198,8 +198,23 @@ fn fields_are_checked() {
     );
     assert!(matches!(r, Err(Refusal::Field("category", _))));
     let long = "长".repeat(MAX_TEXT + 1);
-    let r = go(Step::Implement, &m, Action::Implement { note: long });
+    let r = go(
+        Step::Implement,
+        &m,
+        Action::Implement { note: long.clone() },
+    );
     assert!(matches!(r, Err(Refusal::Field("implementation", _))));
+    // Optional texts may be left out, but are held to the same length.
+    let propose = |compensation: Option<String>| Action::Propose {
+        solution: "换新机".into(),
+        remedy: "上门换新".into(),
+        compensation,
+    };
+    let r = go(Step::Solution, &m, propose(Some(long.clone())));
+    assert!(matches!(r, Err(Refusal::Field("compensation", _))));
+    assert!(go(Step::Solution, &m, propose(Some("赠券 100 元".into()))).is_ok());
+    let r = go(Step::Approval, &m, Action::Approve { note: Some(long) });
+    assert!(matches!(r, Err(Refusal::Field("approval_note", _))));
     let reply = go(
         Step::Cause,
         &m,

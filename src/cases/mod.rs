@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod finding;
 pub mod flow;
 pub mod import;
+pub mod page;
 pub mod rule;
 pub mod stats;
 pub mod taxonomy;

@@ -73,6 +73,9 @@ crate::catalogue! {
         To => "至", "to";
         Matches => "条符合", "matching";
         NoCases => "没有符合条件的案件。", "No cases match.";
+        ExportCsv => "下载 CSV", "Download CSV";
+        ExportWithContacts => "含联系方式", "With contacts";
+        ExportHint => "按当前筛选导出；联系方式只在需要时导出。", "Exports the cases matching this filter; include contacts only when needed.";
         ThCode => "编号", "Case";
         ThStore => "门店", "Store";
         ThStep => "当前步骤", "Step";
@@ -116,7 +119,7 @@ crate::catalogue! {
         ApprovalNote => "意见（可选）", "Comment (optional)";
         SupervisorWait => "等待经理审批。", "Waiting for a manager's approval.";
         Save => "提交这一步", "Complete this step";
-        StepOf => "第 {n} 步，共 8 步", "Step {n} of 8";
+        StepOf => "第 {n} 步，共 {total} 步", "Step {n} of {total}";
         History => "处理记录", "History";
         ReplyTitle => "回复顾客", "Reply to the customer";
         ReplyHint => "顾客会在状态页上看到这条回复。", "The customer sees this on the status page.";
@@ -177,6 +180,14 @@ crate::catalogue! {
 }
 
 impl Case {
+    /// "Step 2 of 8": where a step stands in its case's own flow (`cases::page::position`).
+    pub fn step_of(lang: Lang, n: usize, total: usize) -> String {
+        Case::StepOf
+            .text(lang)
+            .replace("{n}", &n.to_string())
+            .replace("{total}", &total.to_string())
+    }
+
     /// The history's word for a logged action.
     pub fn event(action: &str, lang: Lang) -> &'static str {
         let key = match action {

@@ -4,9 +4,10 @@ use maud::{Markup, PreEscaped, html};
 use time::{OffsetDateTime, UtcOffset};
 
 use super::cases::{CASE_CSS, choice, late_tag, textarea};
-use super::staff::{Viewer, alert, csrf, notice, staff_page};
+use super::staff::{Viewer, alert, csrf, notice, staff_page_h1};
 use crate::answers::FieldErrors;
 use crate::cases::flow::Actor;
+use crate::cases::page::{StepValues, position};
 use crate::cases::taxonomy::Taxonomy;
 use crate::cases::{Channel, Priority, Request, Step};
 use crate::db::cases::{CaseRow, EventRow};
@@ -27,7 +28,21 @@ pub struct CasePage<'a> {
     pub notice: Option<&'a str>,
     pub refused: Option<&'a str>,
     pub errors: &'a FieldErrors,
+    /// What a refused post carried, drawn back into the form that posted it.
+    pub typed: Option<&'a StepValues>,
     pub links: &'a Links,
+}
+
+impl CasePage<'_> {
+    /// The refused post's values if the form posting `action` sent them.
+    fn typed_by(&self, action: &str) -> Option<&StepValues> {
+        self.typed.filter(|t| t.action == action)
+    }
+}
+
+/// A posted choice, or `""` (nothing chosen).
+fn chosen(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("")
 }
 
 fn yes_no(lang: Lang) -> [(&'static str, &'static str); 2] {
@@ -43,17 +58,23 @@ fn answered(v: Option<bool>, lang: Lang) -> &'static str {
 }
 
 /// The form of the step the case is at; a step this person may not take says who may.
-fn step_form(p: &CasePage) -> Markup {
+fn step_form<'a>(p: &CasePage<'a>) -> Markup {
     let lang = p.viewer.lang;
     let c = p.case;
     let e = p.errors;
     let step = c.step();
     let action = format!("/cases/{}/step", c.code);
+    // What was typed into this step's form when it was refused, else what is stored.
+    let t = p.typed.filter(|t| t.posted_at(step));
+    let typed = |f: fn(&StepValues) -> &str| t.map_or("", f);
+    let kept = |f: fn(&StepValues) -> &str, stored: &'a Option<String>| {
+        t.map_or(stored.as_deref().unwrap_or(""), f)
+    };
     let fields = match step {
         Step::Validity => html! {
             input type="hidden" name="action" value="judge";
-            (choice("valid", T::StepValidity.text(lang), &[("yes", T::Valid.text(lang)), ("no", T::Invalid.text(lang))], "", e))
-            (textarea("reason", T::InvalidReason.text(lang), "", e))
+            (choice("valid", T::StepValidity.text(lang), &[("yes", T::Valid.text(lang)), ("no", T::Invalid.text(lang))], typed(|t| chosen(&t.valid)), e))
+            (textarea("reason", T::InvalidReason.text(lang), typed(|t| &t.reason), e))
         },
         Step::Assign => {
             let owners: Vec<(String, String)> = p
@@ -66,8 +87,8 @@ fn step_form(p: &CasePage) -> Markup {
                 .collect();
             html! {
                 input type="hidden" name="action" value="assign";
-                (super::staff::select("owner", T::Owner.text(lang), &owners, "", e))
-                (super::staff::field("department", T::Department.text(lang), "text", c.department.as_deref().unwrap_or(""), e))
+                (super::staff::select("owner", T::Owner.text(lang), &owners, typed(|t| t.owner.trim()), e))
+                (super::staff::field("department", T::Department.text(lang), "text", kept(|t| &t.department, &c.department), e))
             }
         }
         Step::Cause => {
@@ -79,40 +100,43 @@ fn step_form(p: &CasePage) -> Markup {
                 .collect();
             html! {
                 input type="hidden" name="action" value="cause";
-                (super::staff::select("category", T::Category.text(lang), &cats, "", e))
-                (textarea("root_cause", T::RootCause.text(lang), "", e))
+                (super::staff::select("category", T::Category.text(lang), &cats, typed(|t| t.category.trim()), e))
+                (textarea("root_cause", T::RootCause.text(lang), typed(|t| &t.root_cause), e))
             }
         }
         Step::Solution => html! {
             input type="hidden" name="action" value="propose";
-            (textarea("solution", T::Solution.text(lang), c.solution.as_deref().unwrap_or(""), e))
-            (textarea("remedy", T::Remedy.text(lang), c.remedy.as_deref().unwrap_or(""), e))
-            (super::staff::field("compensation", T::Compensation.text(lang), "text", c.compensation.as_deref().unwrap_or(""), e))
+            (textarea("solution", T::Solution.text(lang), kept(|t| &t.solution, &c.solution), e))
+            (textarea("remedy", T::Remedy.text(lang), kept(|t| &t.remedy, &c.remedy), e))
+            (super::staff::field("compensation", T::Compensation.text(lang), "text", kept(|t| &t.compensation, &c.compensation), e))
         },
         Step::Approval if !p.actor.supervises() => {
             return html! { p { (T::SupervisorWait.text(lang)) } };
         }
         Step::Approval => html! {
-            (textarea("approval_note", T::ApprovalNote.text(lang), "", e))
+            (textarea("approval_note", T::ApprovalNote.text(lang), typed(|t| &t.approval_note), e))
             button type="submit" name="action" value="approve" { (T::Approve.text(lang)) }
-            (textarea("back_reason", T::SendBackReason.text(lang), "", e))
+            (textarea("back_reason", T::SendBackReason.text(lang), typed(|t| &t.back_reason), e))
             button.sec type="submit" name="action" value="send_back" { (T::SendBack.text(lang)) }
         },
         Step::Implement => html! {
             input type="hidden" name="action" value="implement";
-            (textarea("implementation", T::Implementation.text(lang), "", e))
+            (textarea("implementation", T::Implementation.text(lang), typed(|t| &t.implementation), e))
         },
         Step::Summary => html! {
             input type="hidden" name="action" value="close";
-            (textarea("summary", T::Summary.text(lang), "", e))
-            (choice("customer_accepted", T::CustomerAccepted.text(lang), &yes_no(lang), "", e))
-            (choice("resolved", T::Resolved.text(lang), &yes_no(lang), "", e))
+            (textarea("summary", T::Summary.text(lang), typed(|t| &t.summary), e))
+            (choice("customer_accepted", T::CustomerAccepted.text(lang), &yes_no(lang), typed(|t| chosen(&t.customer_accepted)), e))
+            (choice("resolved", T::Resolved.text(lang), &yes_no(lang), typed(|t| chosen(&t.resolved)), e))
         },
         Step::Closed => return html! {},
     };
     html! {
         section id="step" {
-            h2 { (T::StepOf.fill(lang, step.number())) " · " (step.label(lang)) }
+            h2 {
+                @if let Some((n, total)) = position(c.kind(), step) { (T::step_of(lang, n, total)) " · " }
+                (step.label(lang))
+            }
             form method="post" action=(action) {
                 (csrf(&p.viewer.csrf))
                 (fields)
@@ -127,8 +151,10 @@ fn progress(c: &CaseRow, lang: Lang) -> Markup {
     let at = steps.iter().position(|s| *s == c.step()).unwrap_or(0);
     html! {
         ol.steps {
-            @for (i, s) in steps.iter().enumerate().filter(|(_, s)| s.is_open()) {
-                li.now[i == at].done[i < at] { (s.number()) ". " (s.label(lang)) }
+            @for (i, s) in steps.iter().enumerate() {
+                @if let Some((n, _)) = position(c.kind(), *s) {
+                    li.now[i == at].done[i < at] { (n) ". " (s.label(lang)) }
+                }
             }
         }
     }
@@ -159,6 +185,8 @@ pub fn case_page(p: &CasePage) -> Markup {
     let channel = Channel::parse(&c.channel).map_or(c.channel.as_str(), |r| r.label(lang));
     let priority = Priority::parse(&c.priority).map_or(c.priority.as_str(), |r| r.label(lang));
     let title = format!("{} · {}", c.code, c.kind().label(lang));
+    // The code is data, not words: a translating browser must leave it alone.
+    let h1 = html! { span translate="no" { (c.code) } " · " (c.kind().label(lang)) };
     let body = html! {
         style { (PreEscaped(CASE_CSS)) }
         (alert(p.refused))
@@ -204,7 +232,7 @@ pub fn case_page(p: &CasePage) -> Markup {
                 h2 { (T::ReplyTitle.text(lang)) }
                 form method="post" action={ "/cases/" (c.code) "/reply" } {
                     (csrf(&p.viewer.csrf))
-                    (textarea("message", T::ReplyHint.text(lang), "", p.errors))
+                    (textarea("message", T::ReplyHint.text(lang), p.typed_by("reply").map_or("", |t| &t.message), p.errors))
                     button type="submit" { (T::Send.text(lang)) }
                 }
             }
@@ -215,7 +243,7 @@ pub fn case_page(p: &CasePage) -> Markup {
             h2 { (T::NoteTitle.text(lang)) }
             form method="post" action={ "/cases/" (c.code) "/note" } {
                 (csrf(&p.viewer.csrf))
-                (textarea("text", T::NoteHint.text(lang), "", p.errors))
+                (textarea("text", T::NoteHint.text(lang), p.typed_by("note").map_or("", |t| &t.text), p.errors))
                 button.sec type="submit" { (T::AddNote.text(lang)) }
             }
         }
@@ -223,13 +251,14 @@ pub fn case_page(p: &CasePage) -> Markup {
         p.wrap { a href=(p.links.status) { (p.links.status) } }
         (history(p))
     };
-    staff_page(p.viewer, &title, body)
+    staff_page_h1(p.viewer, &title, h1, body)
 }
 
 /// After closing: the recovery answers, or the link and the return-visit form.
 fn recovery(p: &CasePage) -> Markup {
     let lang = p.viewer.lang;
     let c = p.case;
+    let typed = p.typed_by("recovery");
     html! {
         section id="recovery" {
             h2 { (T::Recovery.text(lang)) }
@@ -243,8 +272,8 @@ fn recovery(p: &CasePage) -> Markup {
                 p.wrap { a href=(p.links.recovery) { (p.links.recovery) } }
                 form method="post" action={ "/cases/" (c.code) "/recovery" } {
                     (csrf(&p.viewer.csrf))
-                    (choice("satisfied", T::RecoverySatisfied.text(lang), &yes_no(lang), "", p.errors))
-                    (choice("will_return", T::RecoveryReturn.text(lang), &yes_no(lang), "", p.errors))
+                    (choice("satisfied", T::RecoverySatisfied.text(lang), &yes_no(lang), typed.map_or("", |t| chosen(&t.satisfied)), p.errors))
+                    (choice("will_return", T::RecoveryReturn.text(lang), &yes_no(lang), typed.map_or("", |t| chosen(&t.will_return)), p.errors))
                     button type="submit" { (T::RecoveryRecord.text(lang)) }
                 }
             }

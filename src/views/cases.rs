@@ -31,6 +31,8 @@ fieldset input[type=checkbox]{width:28px;height:28px;margin:0;flex:none}\
 .steps li.done{background:#d9ead3}\
 .quote{border-left:4px solid #0b5394;padding:.25rem .75rem;margin:0 0 1rem;white-space:pre-wrap;overflow-wrap:anywhere}\
 .hist{list-style:none;padding:0}\
+.exports{display:flex;flex-wrap:wrap;gap:0 1rem;align-items:center}\
+.exports a{min-height:44px;display:inline-flex;align-items:center}\
 .hist li{border-bottom:1px solid #e0e2e6;padding:.4rem 0;overflow-wrap:anywhere}\
 ";
 
@@ -91,14 +93,17 @@ fn next_due(c: &CaseRow, offset: UtcOffset, lang: Lang) -> String {
 pub fn list_page(v: &ListView) -> Markup {
     let lang = v.viewer.lang;
     let q = &v.query;
-    let base = format!(
-        "/cases?store={}&state={}&kind={}&from={}&to={}",
+    // The list's filter, carried by its pages and by its export.
+    let filter = format!(
+        "store={}&state={}&kind={}&from={}&to={}",
         urlencode(q.store),
         q.state.as_str(),
         urlencode(q.kind),
         urlencode(q.from),
         urlencode(q.to)
     );
+    let base = format!("/cases?{filter}");
+    let export = format!("/cases/export.csv?{filter}");
     let first_error = v.errors.values().next().map(String::as_str);
     let body = html! {
         style { (maud::PreEscaped(CASE_CSS)) }
@@ -137,6 +142,11 @@ pub fn list_page(v: &ListView) -> Markup {
                 (super::staff::field("to", T::To.text(lang), "date", q.to, v.errors))
                 button type="submit" { (T::Apply.text(lang)) }
             }
+        }
+        p.exports {
+            a href=(export) { (T::ExportCsv.text(lang)) }
+            a href={ (export) "&contact=1" } { (T::ExportWithContacts.text(lang)) }
+            span.hint { (T::ExportHint.text(lang)) }
         }
         (pager(lang, v.page, v.total, &base))
         @if v.rows.is_empty() {

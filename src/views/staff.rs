@@ -78,6 +78,16 @@ pub fn staff_page(viewer: &Viewer, title: &str, body: Markup) -> Markup {
 /// A staff page whose content is in `lang` (an audit written in Chinese read by an English
 /// reader): the document's language is the content's, and the nav says its own.
 pub fn staff_page_in(viewer: &Viewer, lang: Lang, title: &str, body: Markup) -> Markup {
+    staff_shell(viewer, lang, title, html! { (title) }, body)
+}
+
+/// A staff page whose h1 is markup (a case's code marked `translate="no"`); `title` is
+/// the same heading as plain text, for the window's title.
+pub fn staff_page_h1(viewer: &Viewer, title: &str, h1: Markup, body: Markup) -> Markup {
+    staff_shell(viewer, viewer.lang, title, h1, body)
+}
+
+fn staff_shell(viewer: &Viewer, lang: Lang, title: &str, h1: Markup, body: Markup) -> Markup {
     let nav = html! {
         nav.bar aria-label=(viewer.t(Staff::MainNav)) lang=(viewer.lang.code()) {
             strong { (viewer.t(Staff::Brand)) }
@@ -87,7 +97,7 @@ pub fn staff_page_in(viewer: &Viewer, lang: Lang, title: &str, body: Markup) -> 
                 (nav_links(viewer))
             }
         }
-        h1 { (title) }
+        h1 { (h1) }
         (body)
     };
     layout_with(lang, title, STAFF_CSS, nav)

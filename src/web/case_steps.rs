@@ -5,7 +5,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
-use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::AppState;
@@ -13,6 +12,7 @@ use super::cases::{actor, visible_case};
 use super::csrf_form::CsrfForm;
 use crate::answers::FieldErrors;
 use crate::cases::flow::{Action, Actor, Refusal, decide};
+use crate::cases::page::StepValues;
 use crate::db::cases::{self, CaseRow};
 use crate::error::{Error, Result};
 use crate::held::blank;
@@ -30,44 +30,6 @@ pub fn routes() -> Router<AppState> {
         .route("/cases/{code}/recovery", post(recovery))
 }
 
-/// The fields of every step's form; each step reads its own.
-#[derive(Debug, Deserialize, Default)]
-pub struct StepForm {
-    #[serde(default)]
-    action: String,
-    valid: Option<String>,
-    #[serde(default)]
-    reason: String,
-    #[serde(default)]
-    owner: String,
-    #[serde(default)]
-    department: String,
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    root_cause: String,
-    #[serde(default)]
-    solution: String,
-    #[serde(default)]
-    remedy: String,
-    #[serde(default)]
-    compensation: String,
-    #[serde(default)]
-    approval_note: String,
-    #[serde(default)]
-    back_reason: String,
-    #[serde(default)]
-    implementation: String,
-    #[serde(default)]
-    summary: String,
-    customer_accepted: Option<String>,
-    resolved: Option<String>,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    text: String,
-}
-
 fn yes_no(v: Option<&str>) -> Option<bool> {
     match v {
         Some("yes") => Some(true),
@@ -77,7 +39,7 @@ fn yes_no(v: Option<&str>) -> Option<bool> {
 }
 
 /// Reads the posted step into an action; a missing choice is a field error.
-fn parse_action(f: &StepForm) -> std::result::Result<Action, Refusal> {
+fn parse_action(f: &StepValues) -> std::result::Result<Action, Refusal> {
     let choose = |field: &'static str| Refusal::Field(field, T::ErrChoose.msg());
     Ok(match f.action.as_str() {
         "judge" => Action::Judge {
@@ -123,49 +85,56 @@ async fn step(
     State(state): State<AppState>,
     user: crate::auth::CurrentUser,
     Path(code): Path<String>,
-    CsrfForm(f): CsrfForm<StepForm>,
+    CsrfForm(f): CsrfForm<StepValues>,
 ) -> Result<Response> {
     let actor = actor(&state, &user).await?;
     let case = visible_case(&state, &actor, &code).await?;
     let viewer = user.viewer().await?;
     let action = parse_action(&f);
-    take(&state, &actor, &viewer, &case, action).await
+    take(&state, &actor, &viewer, &case, action, &f).await
 }
 
 async fn reply(
     State(state): State<AppState>,
     user: crate::auth::CurrentUser,
     Path(code): Path<String>,
-    CsrfForm(f): CsrfForm<StepForm>,
+    CsrfForm(mut f): CsrfForm<StepValues>,
 ) -> Result<Response> {
     let actor = actor(&state, &user).await?;
     let case = visible_case(&state, &actor, &code).await?;
     let viewer = user.viewer().await?;
-    let action = Ok(Action::Reply { message: f.message });
-    take(&state, &actor, &viewer, &case, action).await
+    f.action = "reply".into();
+    let action = Ok(Action::Reply {
+        message: f.message.clone(),
+    });
+    take(&state, &actor, &viewer, &case, action, &f).await
 }
 
 async fn note(
     State(state): State<AppState>,
     user: crate::auth::CurrentUser,
     Path(code): Path<String>,
-    CsrfForm(f): CsrfForm<StepForm>,
+    CsrfForm(mut f): CsrfForm<StepValues>,
 ) -> Result<Response> {
     let actor = actor(&state, &user).await?;
     let case = visible_case(&state, &actor, &code).await?;
     let viewer = user.viewer().await?;
-    let action = Ok(Action::Note { text: f.text });
-    take(&state, &actor, &viewer, &case, action).await
+    f.action = "note".into();
+    let action = Ok(Action::Note {
+        text: f.text.clone(),
+    });
+    take(&state, &actor, &viewer, &case, action, &f).await
 }
 
 /// Decides, stores and answers one action: back to the case page on success, or the
-/// page again with the refusal at the top and beside its field.
+/// page again with the refusal at the top and beside its field, and `typed` in its form.
 async fn take(
     state: &AppState,
     actor: &Actor,
     viewer: &Viewer,
     case: &CaseRow,
     action: std::result::Result<Action, Refusal>,
+    typed: &StepValues,
 ) -> Result<Response> {
     let decided = action.and_then(|a| {
         if let Action::Assign { owner, .. } = &a
@@ -185,13 +154,13 @@ async fn take(
     });
     let (action, transition) = match decided {
         Ok(ok) => ok,
-        Err(refusal) => return refused(state, actor, viewer, case, refusal).await,
+        Err(refusal) => return refused(state, actor, viewer, case, refusal, typed).await,
     };
     if let Action::Assign { owner, .. } = &action {
         let owners = cases::owners_for(&state.db.read, &case.store).await?;
         if !owners.iter().any(|(id, _, _)| id == owner) {
             let r = Refusal::Field("owner", T::ErrOwner.msg());
-            return refused(state, actor, viewer, case, r).await;
+            return refused(state, actor, viewer, case, r, typed).await;
         }
     }
     let now = OffsetDateTime::now_utc();
@@ -215,40 +184,35 @@ async fn refused(
     viewer: &Viewer,
     case: &CaseRow,
     refusal: Refusal,
+    typed: &StepValues,
 ) -> Result<Response> {
     let lang = viewer.lang;
-    match refusal {
-        Refusal::Hidden => Err(Error::NotFound(T::ErrNoCase.msg())),
-        Refusal::Role(m) => Err(Error::Forbidden(m)),
-        Refusal::Step(m) => {
-            draw_case(
-                state,
-                actor,
-                viewer,
-                case,
-                None,
-                Some(m.get(lang)),
-                &FieldErrors::new(),
-                StatusCode::CONFLICT,
-            )
-            .await
-        }
+    let (message, errors, status) = match refusal {
+        Refusal::Hidden => return Err(Error::NotFound(T::ErrNoCase.msg())),
+        Refusal::Role(m) => return Err(Error::Forbidden(m)),
+        Refusal::Step(m) => (m, FieldErrors::new(), StatusCode::CONFLICT),
         Refusal::Field(field, m) => {
             let mut errors = FieldErrors::new();
             errors.insert(field.into(), m.get(lang).to_owned());
-            draw_case(
-                state,
-                actor,
-                viewer,
-                case,
-                None,
-                Some(m.get(lang)),
-                &errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            (m, errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
-    }
+    };
+    let shown = Shown {
+        notice: None,
+        refused: Some(message.get(lang)),
+        errors: &errors,
+        typed: Some(typed),
+    };
+    draw(state, actor, viewer, case, shown, status).await
+}
+
+/// What the case page shows beside the case: a notice, or a refusal with its fields'
+/// messages and what was typed.
+struct Shown<'a> {
+    notice: Option<&'a str>,
+    refused: Option<&'a str>,
+    errors: &'a FieldErrors,
+    typed: Option<&'a StepValues>,
 }
 
 /// Draws the case page with its history, for this person.
@@ -261,6 +225,23 @@ pub async fn draw_case(
     notice: Option<&str>,
     refused: Option<&str>,
     errors: &FieldErrors,
+    status: StatusCode,
+) -> Result<Response> {
+    let shown = Shown {
+        notice,
+        refused,
+        errors,
+        typed: None,
+    };
+    draw(state, actor, viewer, case, shown, status).await
+}
+
+async fn draw(
+    state: &AppState,
+    actor: &Actor,
+    viewer: &Viewer,
+    case: &CaseRow,
+    shown: Shown<'_>,
     status: StatusCode,
 ) -> Result<Response> {
     let events = cases::events(&state.db.read, case.id, false).await?;
@@ -276,9 +257,10 @@ pub async fn draw_case(
         taxonomy: &state.settings.case_categories,
         now: OffsetDateTime::now_utc(),
         offset: state.settings.utc_offset,
-        notice,
-        refused,
-        errors,
+        notice: shown.notice,
+        refused: shown.refused,
+        errors: shown.errors,
+        typed: shown.typed,
         links: &links,
     });
     Ok((status, page).into_response())
@@ -288,7 +270,7 @@ async fn erase(
     State(state): State<AppState>,
     user: crate::auth::CurrentUser,
     Path(code): Path<String>,
-    CsrfForm(_): CsrfForm<StepForm>,
+    CsrfForm(_): CsrfForm<StepValues>,
 ) -> Result<Response> {
     let actor = actor(&state, &user).await?;
     let case = visible_case(&state, &actor, &code).await?;
@@ -303,54 +285,53 @@ async fn erase(
     Ok(Redirect::to(&format!("/cases/{}?done=1", case.code)).into_response())
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct RecoveryForm {
-    satisfied: Option<String>,
-    will_return: Option<String>,
-}
-
 /// A return visit: staff record the customer's two answers.
 async fn recovery(
     State(state): State<AppState>,
     user: crate::auth::CurrentUser,
     Path(code): Path<String>,
-    CsrfForm(f): CsrfForm<RecoveryForm>,
+    CsrfForm(mut f): CsrfForm<StepValues>,
 ) -> Result<Response> {
     let actor = actor(&state, &user).await?;
     let case = visible_case(&state, &actor, &code).await?;
     let viewer = user.viewer().await?;
+    f.action = "recovery".into();
+    let lang = viewer.lang;
     let (Some(satisfied), Some(will_return)) = (
         yes_no(f.satisfied.as_deref()),
         yes_no(f.will_return.as_deref()),
     ) else {
         let mut errors = FieldErrors::new();
-        errors.insert("satisfied".into(), T::ErrChoose.text(viewer.lang).into());
-        let msg = T::ErrChoose.text(viewer.lang);
-        return draw_case(
+        let field = if yes_no(f.satisfied.as_deref()).is_none() {
+            "satisfied"
+        } else {
+            "will_return"
+        };
+        errors.insert(field.into(), T::ErrChoose.text(lang).into());
+        let shown = Shown {
+            notice: None,
+            refused: Some(T::ErrChoose.text(lang)),
+            errors: &errors,
+            typed: Some(&f),
+        };
+        return draw(
             &state,
             &actor,
             &viewer,
             &case,
-            None,
-            Some(msg),
-            &errors,
+            shown,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
     };
     if case.step().is_open() {
-        let msg = T::ErrRecoveryOpen.text(viewer.lang);
-        return draw_case(
-            &state,
-            &actor,
-            &viewer,
-            &case,
-            None,
-            Some(msg),
-            &FieldErrors::new(),
-            StatusCode::CONFLICT,
-        )
-        .await;
+        let shown = Shown {
+            notice: None,
+            refused: Some(T::ErrRecoveryOpen.text(lang)),
+            errors: &FieldErrors::new(),
+            typed: None,
+        };
+        return draw(&state, &actor, &viewer, &case, shown, StatusCode::CONFLICT).await;
     }
     let now = OffsetDateTime::now_utc();
     if !cases::record_recovery(
