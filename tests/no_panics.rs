@@ -188,6 +188,7 @@ proptest! {
             form: None,
             grouping,
             min_n: 5,
+            only_stores: None,
         };
         use_filter(&f);
     }

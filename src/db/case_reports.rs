@@ -1,4 +1,4 @@
-//! SQL for the complaint-case reports: the facts of every case opened in a report's range (by the stores' local days), store and region.
+//! SQL for the complaint-case reports: the facts of every case opened in a report's range (by the stores' local days), store, region and the reader's own stores.
 
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
 use time::{Duration, UtcOffset};
@@ -24,7 +24,8 @@ struct Row {
     contact: Option<String>,
 }
 
-/// ` and …` for the filter's range (local days in `offset`), store and region. The
+/// ` and …` for the filter's range (local days in `offset`), store, region and the reader's
+/// own stores. The
 /// survey filter does not apply: most cases come from a counter or a phone, not a form.
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, offset: UtcOffset) {
     // Stored times are RFC 3339 UTC with a `Z`; the bounds are the same without it, so
@@ -40,6 +41,11 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, offset: UtcOffset) 
         q.push(" and c.store in (select code from store where region = ")
             .push_bind(region.clone())
             .push(")");
+    }
+    if let Some(stores) = super::reports::only_stores(f) {
+        q.push(" and c.store in (select value from json_each(")
+            .push_bind(stores)
+            .push("))");
     }
 }
 

@@ -135,13 +135,21 @@ pub async fn count(pool: &SqlitePool, f: &HeldFilter) -> sqlx::Result<(i64, Opti
 }
 
 /// Held responses over the same stores, days and forms as a report: its "n held back".
+/// A store manager's report counts their own stores' only (`Filter::only_stores`), which
+/// the queue's filter has no place for.
 #[tracing::instrument(skip_all)]
 pub async fn count_for_report(
     pool: &SqlitePool,
     f: &crate::reports::Filter,
     utc_offset: UtcOffset,
 ) -> sqlx::Result<i64> {
-    Ok(count(pool, &HeldFilter::for_report(f, utc_offset)).await?.0)
+    let mut q = held_where("select count(*)", &HeldFilter::for_report(f, utc_offset));
+    if let Some(stores) = super::reports::only_stores(f) {
+        q.push(" and r.store in (select value from json_each(")
+            .push_bind(stores)
+            .push("))");
+    }
+    q.build_query_scalar().fetch_one(pool).await
 }
 
 /// A response as the queue lists it.

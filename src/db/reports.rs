@@ -47,11 +47,21 @@ fn period_sql(g: Grouping, column: &str) -> String {
     }
 }
 
-/// The WHERE clause every rollup query shares: ?1 from, ?2 to, ?3 store, ?4 region, ?5 form.
+/// The WHERE clause every rollup query shares: ?1 from, ?2 to, ?3 store, ?4 region, ?5 form,
+/// ?6 the reader's own stores (see [`only_stores`]).
 const WHERE: &str = "d.day between ?1 and ?2
     and (?3 is null or d.store_code = ?3)
     and (?4 is null or d.store_code in (select code from store where region = ?4))
-    and (?5 is null or d.form_id = ?5)";
+    and (?5 is null or d.form_id = ?5)
+    and (?6 is null or d.store_code in (select value from json_each(?6)))";
+
+/// `Filter::only_stores` as one bound value, a JSON array read with `json_each`, so
+/// every query keeps its fixed text whatever the number of stores. `[]` matches nothing.
+pub fn only_stores(f: &Filter) -> Option<String> {
+    f.only_stores
+        .as_ref()
+        .map(|s| serde_json::Value::from(s.clone()).to_string())
+}
 
 const SUMS: &str = "sum(responses) as responses, sum(sat_n) as sat_n, sum(sat_top2) as sat_top2,
     sum(nps_n) as nps_n, sum(nps_promoters) as nps_promoters, sum(nps_detractors) as nps_detractors,
@@ -123,6 +133,17 @@ fn bind<'q, O>(
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
         .bind(f.form.as_deref())
+        .bind(only_stores(f))
+}
+
+/// The stores part of the sales and audit queries, on `column`: ?3 store, ?4 region,
+/// ?5 the reader's own stores.
+fn stores_where(column: &str) -> String {
+    format!(
+        "(?3 is null or {column} = ?3)
+           and (?4 is null or {column} in (select code from store where region = ?4))
+           and (?5 is null or {column} in (select value from json_each(?5)))"
+    )
 }
 
 /// Counters per period (or per store with `by_store`).
@@ -214,15 +235,16 @@ pub async fn sales(
     };
     let sql = format!(
         "select {key}, sum(d.revenue), sum(d.transactions) from sales d
-         where d.day between ?1 and ?2 and (?3 is null or d.store_code = ?3)
-           and (?4 is null or d.store_code in (select code from store where region = ?4))
-         group by 1 order by 1"
+         where d.day between ?1 and ?2 and {}
+         group by 1 order by 1",
+        stores_where("d.store_code")
     );
     sqlx::query_as(&sql)
         .bind(f.from.to_string())
         .bind(f.to.to_string())
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
+        .bind(only_stores(f))
         .fetch_all(pool)
         .await
 }
@@ -241,15 +263,16 @@ pub async fn audit_scores(
     let sql = format!(
         "select {key}, count(*), sum(a.score), sum(a.score * a.score) from audit a
          where a.status = 'approved' and a.excluded = 0 and a.score is not null
-           and a.visit_date between ?1 and ?2 and (?3 is null or a.store_code = ?3)
-           and (?4 is null or a.store_code in (select code from store where region = ?4))
-         group by 1 order by 1"
+           and a.visit_date between ?1 and ?2 and {}
+         group by 1 order by 1",
+        stores_where("a.store_code")
     );
     sqlx::query_as(&sql)
         .bind(f.from.to_string())
         .bind(f.to.to_string())
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
+        .bind(only_stores(f))
         .fetch_all(pool)
         .await
 }
@@ -259,20 +282,22 @@ pub async fn section_heat(
     pool: &SqlitePool,
     f: &Filter,
 ) -> sqlx::Result<Vec<(String, String, i64, f64)>> {
-    sqlx::query_as(
+    let sql = format!(
         "select s.section, a.store_code, count(*), avg(s.percent) from audit_section_score s
          join audit a on a.id = s.audit_id
          where a.status = 'approved' and a.excluded = 0 and s.percent is not null
-           and a.visit_date between ?1 and ?2 and (?3 is null or a.store_code = ?3)
-           and (?4 is null or a.store_code in (select code from store where region = ?4))
+           and a.visit_date between ?1 and ?2 and {}
          group by 1, 2",
-    )
-    .bind(f.from.to_string())
-    .bind(f.to.to_string())
-    .bind(f.store.as_deref())
-    .bind(f.region.as_deref())
-    .fetch_all(pool)
-    .await
+        stores_where("a.store_code")
+    );
+    sqlx::query_as(&sql)
+        .bind(f.from.to_string())
+        .bind(f.to.to_string())
+        .bind(f.store.as_deref())
+        .bind(f.region.as_deref())
+        .bind(only_stores(f))
+        .fetch_all(pool)
+        .await
 }
 
 /// Responses counted for `store` and `form` on the days from `from` up to, not

@@ -121,7 +121,12 @@ impl Data {
             heat,
             channels,
             gaps,
-            store_names: stores.into_iter().map(|s| (s.code, s.name)).collect(),
+            // Names of the reader's stores only: a label is a figure's key, never shown alone.
+            store_names: stores
+                .into_iter()
+                .filter(|s| f.sees(&s.code))
+                .map(|s| (s.code, s.name))
+                .collect(),
             min_n: f.min_n,
         })
     }

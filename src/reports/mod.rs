@@ -45,6 +45,10 @@ pub struct Filter {
     pub form: Option<String>,
     pub grouping: Grouping,
     pub min_n: u64,
+    /// The only stores the reader may see (a store manager's): every query adds
+    /// `store in (…)`, so no figure, row or label of another store is ever read. `None`
+    /// for managers and admins; an empty list reads nothing.
+    pub only_stores: Option<Vec<String>>,
 }
 
 /// The query string as sent: every field optional.
@@ -157,7 +161,35 @@ impl Filter {
             form: code(&q.form, "form")?,
             grouping,
             min_n,
+            only_stores: None,
         })
+    }
+
+    /// Narrows the filter to `stores`, the reader's own. Naming another store is refused
+    /// rather than answered with nothing, so the reader knows why; a region only narrows
+    /// further (the SQL requires both).
+    pub fn restrict(self, stores: Vec<String>) -> Result<Filter, Msg> {
+        if let Some(code) = &self.store
+            && !stores.contains(code)
+        {
+            return Err(Msg::both(
+                format!("你只能查看自己门店的报表：门店 {code} 不在其中。"),
+                format!(
+                    "You can see the reports of your own stores only: store {code} is not one of them."
+                ),
+            ));
+        }
+        Ok(Filter {
+            only_stores: Some(stores),
+            ..self
+        })
+    }
+
+    /// Whether the reader may see store `code` (for the store select and names).
+    pub fn sees(&self, code: &str) -> bool {
+        self.only_stores
+            .as_ref()
+            .is_none_or(|s| s.iter().any(|c| c == code))
     }
 
     /// The range of the same length just before this one, for comparison. Saturating:

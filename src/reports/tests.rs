@@ -297,3 +297,38 @@ fn dates_make_the_period_custom_whatever_the_period_select_says() {
     assert!(e.to_string().contains("`to` must be a date"));
     assert!(e.get(crate::i18n::Lang::Zh).contains("截止日期"));
 }
+
+#[test]
+fn a_restricted_filter_keeps_its_own_store_and_refuses_another() {
+    let own = || vec!["S001".to_owned()];
+    let f = Filter::parse(&q(&[("region", "South")]), TODAY, 5)
+        .unwrap()
+        .restrict(own())
+        .unwrap();
+    // A region narrows, never widens: both stay, and the SQL requires both.
+    assert_eq!(f.region.as_deref(), Some("South"));
+    assert_eq!(f.only_stores, Some(own()));
+    assert!(f.sees("S001") && !f.sees("S002"));
+    assert!(
+        !f.query(Lang::En).contains("S001"),
+        "the restriction is never in a URL"
+    );
+    let mine = Filter::parse(&q(&[("store", "S001")]), TODAY, 5).unwrap();
+    assert_eq!(mine.restrict(own()).unwrap().store.as_deref(), Some("S001"));
+    let other = Filter::parse(&q(&[("store", "S002")]), TODAY, 5).unwrap();
+    let refused = other.restrict(own()).unwrap_err();
+    assert!(
+        refused
+            .get(Lang::En)
+            .contains("store S002 is not one of them")
+    );
+    assert!(refused.get(Lang::Zh).contains("门店 S002 不在其中"));
+    // No stores at all: every store is another's.
+    let none = Filter::parse(&q(&[]), TODAY, 5)
+        .unwrap()
+        .restrict(Vec::new())
+        .unwrap();
+    assert!(!none.sees("S001"));
+    let unrestricted = Filter::parse(&q(&[]), TODAY, 5).unwrap();
+    assert!(unrestricted.sees("S002"));
+}

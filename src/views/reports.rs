@@ -334,7 +334,12 @@ pub fn dashboard(d: &Dashboard) -> Markup {
         p.hint { (format::date(f.from, lang)) " – " (format::date(f.to, lang)) " · " (txt(lang, Report::Compared)) }
         @if d.held > 0 {
             p role="status" {
-                a href={ "/responses/held?" (held_query(f)) } { strong { (Report::HeldBack.fill(lang, format::thousands(d.held))) } }
+                // Only managers decide about held responses: a store manager sees the count alone.
+                @if d.viewer.role.is_staff() {
+                    a href={ "/responses/held?" (held_query(f)) } { strong { (Report::HeldBack.fill(lang, format::thousands(d.held))) } }
+                } @else {
+                    strong { (Report::HeldBack.fill(lang, format::thousands(d.held))) }
+                }
                 span.hint { " · " (txt(lang, Report::HeldHint)) }
             }
         }

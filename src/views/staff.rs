@@ -117,8 +117,11 @@ fn nav_links(viewer: &Viewer) -> Markup {
             @if viewer.role.handles_cases() {
                 a href="/cases" { (viewer.t(Staff::NavCases)) }
             }
-            @if viewer.role.is_staff() {
+            // Store managers read their own stores' reports (narrowed on the server).
+            @if viewer.role.is_staff() || viewer.role == Role::StoreManager {
                 a href="/reports" { (viewer.t(Staff::NavReports)) }
+            }
+            @if viewer.role.is_staff() {
                 a href="/responses/held" { (viewer.t(Staff::NavHeld)) }
                 a href="/assignments/new" { (viewer.t(Staff::NavNewAssignment)) }
                 a href="/admin/stores" { (viewer.t(Staff::NavStores)) }

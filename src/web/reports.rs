@@ -1,4 +1,4 @@
-//! Report pages for managers and admins: the dashboard, and each chart as SVG and as CSV with the same filters.
+//! Report pages for managers and admins (every store) and store managers (their own): the dashboard, and each chart as SVG and as CSV with the same filters.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -8,7 +8,7 @@ use axum::routing::get;
 use serde::Deserialize;
 
 use super::AppState;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Role};
 use crate::charts::{render_svg, to_csv};
 use crate::db::stores::Store;
 use crate::error::{Error, Result};
@@ -27,8 +27,40 @@ pub fn routes() -> Router<AppState> {
         .merge(cases::routes())
 }
 
-fn filter(state: &AppState, q: &FilterQuery) -> Result<Filter> {
-    Filter::parse(q, state.settings.today(), state.settings.min_n).map_err(Error::BadRequest)
+/// Which stores a reader's reports cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Every,
+    Own,
+}
+
+/// Managers and admins read every store; a store manager their own; nobody else any.
+fn reach(role: Role) -> Option<Reach> {
+    match role {
+        Role::Admin | Role::Manager => Some(Reach::Every),
+        Role::StoreManager => Some(Reach::Own),
+        Role::Shopper => None,
+    }
+}
+
+/// Refuses readers who may see no report (before their filter is even read).
+fn require_reader(user: &CurrentUser) -> Result<Reach> {
+    reach(user.role).ok_or_else(Error::forbidden_role)
+}
+
+/// The request's filter, narrowed to a store manager's own stores: every report route
+/// reads its figures through this, so the restriction is in every query's WHERE.
+async fn filter(state: &AppState, user: &CurrentUser, q: &FilterQuery) -> Result<Filter> {
+    let reach = require_reader(user)?;
+    let f = Filter::parse(q, state.settings.today(), state.settings.min_n)
+        .map_err(Error::BadRequest)?;
+    match reach {
+        Reach::Every => Ok(f),
+        Reach::Own => {
+            let own = crate::db::cases::user_stores(&state.db.read, user.id).await?;
+            f.restrict(own).map_err(Error::Forbidden)
+        }
+    }
 }
 
 /// What the dashboard and a chart take beside the filter.
@@ -64,11 +96,12 @@ async fn show(
     Query(q): Query<FilterQuery>,
     Query(extra): Query<Show>,
 ) -> Result<maud::Markup> {
-    user.require_staff()?;
     // The viewer's language (the account's, or `?lang=`) is the report's.
     let lang = user.lang;
-    let mut f = filter(&state, &q)?;
-    let stores = crate::db::stores::list(&state.db.read).await?;
+    let mut f = filter(&state, &user, &q).await?;
+    // The store select and every store name show the reader's stores only.
+    let mut stores = crate::db::stores::list(&state.db.read).await?;
+    stores.retain(|s| f.sees(&s.code));
     let notice = store_in_region(&mut f, &stores);
     // One count of held responses per dashboard, beside the rollup reads, never per chart.
     let (data, held, cases) = tokio::try_join!(
@@ -77,7 +110,10 @@ async fn show(
         cases::load(&state, &f),
     )?;
     let viewer = user.viewer().await?;
-    let regions = crate::db::reports::regions(&state.db.read).await?;
+    let mut regions = crate::db::reports::regions(&state.db.read).await?;
+    if f.only_stores.is_some() {
+        regions.retain(|r| stores.iter().any(|s| &s.region == r));
+    }
     let forms: Vec<(String, String)> = state
         .catalog
         .iter()
@@ -114,10 +150,10 @@ async fn one_chart(
     q: &FilterQuery,
     all: bool,
 ) -> Result<crate::charts::Chart> {
-    user.require_staff()?;
+    require_reader(user)?;
     let name =
         ChartName::parse(name).ok_or_else(|| Error::not_found(Msg::both("图表", "chart"), name))?;
-    let f = filter(state, q)?;
+    let f = filter(state, user, q).await?;
     let data = Data::load_for(&state.db.read, &f, name.parts()).await?;
     let c = chart(name, &data, &state.catalog, user.lang);
     Ok(if all { c.with_all_rows() } else { c })

@@ -1,4 +1,4 @@
-//! The complaint-handling section's downloads, with the dashboard's filters: the Pareto chart as SVG, and the Pareto, the indicators and the per-store backlog as CSV.
+//! The complaint-handling section's downloads, with the dashboard's filters (a store manager's stores only): the Pareto chart as SVG, and the Pareto, the indicators and the per-store backlog as CSV.
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -32,8 +32,7 @@ pub async fn load(state: &AppState, f: &crate::reports::Filter) -> sqlx::Result<
 }
 
 async fn report(state: &AppState, user: &CurrentUser, q: &FilterQuery) -> Result<CaseReport> {
-    user.require_staff()?;
-    let f = super::filter(state, q)?;
+    let f = super::filter(state, user, q).await?;
     Ok(load(state, &f).await?)
 }
 
@@ -65,7 +64,7 @@ async fn csv(
     Query(q): Query<FilterQuery>,
 ) -> Result<Response> {
     if !matches!(table.as_str(), "pareto" | "kpis" | "stores") {
-        user.require_staff()?;
+        super::require_reader(&user)?;
         return Err(Error::not_found(Msg::both("表格", "table"), &table));
     }
     let c = report(&state, &user, &q).await?;
