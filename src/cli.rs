@@ -19,7 +19,7 @@ mod tokens;
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         None => run_serve(cli.serve).await,
-        Some(Command::Serve(args)) => run_serve(*args).await,
+        Some(Command::Serve(args)) => run_serve(args).await,
         Some(Command::Check { dir }) => return run_check(&dir),
         Some(Command::Export {
             form,
@@ -141,20 +141,12 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         uploads: args.upload_limits(),
         api_limits: args.api_limits(),
         intake: args.intake(),
-        case_deadlines: args.cases.deadlines(),
-        case_categories: args
-            .cases
-            .taxonomy(&args.surveys)
-            .map_err(|e| anyhow::anyhow!(e))?,
     };
     let state = AppState::with_settings(db.clone(), catalog, settings);
-    // Open cases past a deadline are escalated once a minute (flag, list, webhook).
-    let sweeper = tokio::spawn(crate::web::case_steps::sweep_overdue_forever(state.clone()));
     let served = serve(listener, state, shutdown_signal()).await;
     // In-flight requests have finished: store what is queued, then close every
     // connection so the WAL is checkpointed and the database file alone is complete.
     cleaner.abort();
-    sweeper.abort();
     db.close().await;
     tracing::info!("database closed");
     served

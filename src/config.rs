@@ -25,7 +25,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the surveys over HTTP (the default).
-    Serve(Box<ServeArgs>),
+    Serve(ServeArgs),
     /// Check survey definitions without serving; exits non-zero on any error.
     Check {
         /// The folder of survey files.
@@ -271,8 +271,6 @@ pub struct ServeArgs {
     /// Days after the purchase a receipt code is still taken.
     #[arg(long, env = "MANYI_RECEIPT_MAX_AGE_DAYS", default_value_t = crate::intake::DEFAULT_RECEIPT_MAX_AGE_DAYS)]
     pub receipt_max_age_days: u32,
-    #[command(flatten)]
-    pub cases: crate::cases::args::CaseArgs,
 }
 
 impl ServeArgs {

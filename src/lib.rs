@@ -5,7 +5,6 @@ pub mod answers;
 pub mod api_limits;
 pub mod audits;
 pub mod auth;
-pub mod cases;
 pub mod charts;
 pub mod cli;
 pub mod config;
@@ -31,7 +30,6 @@ pub mod stores;
 pub mod survey;
 pub mod views;
 pub mod web;
-pub mod webhooks;
 
 use std::future::Future;
 

@@ -115,7 +115,6 @@ async fn hold_one(app: &TestApp, flags: Vec<Flag>) -> manyi::db::responses::Stor
             submitted_at: "2026-11-30T02:00:00Z".into(),
             day: time::macros::date!(2026 - 11 - 30),
             checks: Checks {
-                case: None,
                 flags,
                 receipt: None,
             },

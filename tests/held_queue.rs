@@ -70,7 +70,6 @@ async fn store(
             submitted_at: AT.into(),
             day: DAY,
             checks: Checks {
-                case: None,
                 flags,
                 receipt: None,
             },

@@ -35,7 +35,6 @@ fn submission(key: &str, checks: Checks) -> Submission {
 
 fn receipt(key: &str) -> Checks {
     Checks {
-        case: None,
         receipt: Some(ReceiptUse {
             key: key.into(),
             purchase_day: time::macros::date!(2026 - 11 - 29),
@@ -136,7 +135,6 @@ async fn a_flagged_response_is_stored_held_and_counts_nowhere() {
     let dir = tempfile::tempdir().unwrap();
     let db = open(&dir).await;
     let held = Checks {
-        case: None,
         receipt: None,
         flags: vec![Flag::TooFast, Flag::Duplicate],
     };

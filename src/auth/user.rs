@@ -30,24 +30,16 @@ pub const SESSION_LANG: &str = "lang";
 pub enum Role {
     Admin,
     Manager,
-    /// Handles the complaint cases of the stores bound to the account (`user_store`).
-    StoreManager,
     Shopper,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
-        Role::Admin,
-        Role::Manager,
-        Role::StoreManager,
-        Role::Shopper,
-    ];
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Manager, Role::Shopper];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Admin => "admin",
             Role::Manager => "manager",
-            Role::StoreManager => "store_manager",
             Role::Shopper => "shopper",
         }
     }
@@ -60,12 +52,6 @@ impl Role {
     pub fn is_staff(self) -> bool {
         matches!(self, Role::Admin | Role::Manager)
     }
-
-    /// Who works on complaint cases: managers and admins for every store, store
-    /// managers for their own.
-    pub fn handles_cases(self) -> bool {
-        matches!(self, Role::Admin | Role::Manager | Role::StoreManager)
-    }
 }
 
 impl Role {
@@ -75,7 +61,6 @@ impl Role {
         match self {
             Role::Admin => Staff::RoleAdmin.text(lang),
             Role::Manager => Staff::RoleManager.text(lang),
-            Role::StoreManager => Staff::RoleStoreManager.text(lang),
             Role::Shopper => Staff::RoleShopper.text(lang),
         }
     }

@@ -8,8 +8,6 @@
 //! Reads never wait for writes (WAL): they use their own read-only pool.
 
 pub mod audits;
-pub mod case_list;
-pub mod cases;
 pub mod evidence;
 pub mod export;
 pub mod faults;
@@ -47,32 +45,6 @@ pub struct Db {
     /// Store codes recently found in the registry.
     pub known_stores: std::sync::Arc<stores::KnownStores>,
     pub path: PathBuf,
-}
-
-/// Applies pending migrations with foreign keys off, as SQLite's table rebuild (new
-/// table, copy, drop, rename) requires, then checks every reference before turning them
-/// on again. The write pool's one connection carries the pragma, so nothing else runs
-/// meanwhile.
-async fn migrate(write: &SqlitePool) -> anyhow::Result<()> {
-    let mut conn = write.acquire().await?;
-    sqlx::query("pragma foreign_keys = off")
-        .execute(&mut *conn)
-        .await?;
-    let applied = sqlx::migrate!().run(&mut *conn).await;
-    let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("pragma foreign_key_check")
-        .fetch_all(&mut *conn)
-        .await?;
-    sqlx::query("pragma foreign_keys = on")
-        .execute(&mut *conn)
-        .await?;
-    applied.context("Failed to apply database migrations")?;
-    if let Some((table, row, parent, _)) = broken.first() {
-        anyhow::bail!(
-            "Database migration left {} broken reference(s), e.g. {table} row {row} → {parent}",
-            broken.len()
-        );
-    }
-    Ok(())
 }
 
 /// How long a staff write or a batch waits for the write connection before the
@@ -116,7 +88,10 @@ impl Db {
             .connect_with(write_options)
             .await
             .map_err(|e| open_error(path, e))?;
-        migrate(&write).await?;
+        sqlx::migrate!()
+            .run(&write)
+            .await
+            .context("Failed to apply database migrations")?;
         tower_sessions_sqlx_store::SqliteStore::new(write.clone())
             .migrate()
             .await

@@ -33,9 +33,6 @@ pub struct Checks {
     pub receipt: Option<ReceiptUse>,
     /// Quality flags: any flag stores the response `held`, outside every rollup.
     pub flags: Vec<Flag>,
-    /// The complaint or suggestion case its answers open (the survey's case rule),
-    /// stored in the same transaction as the response.
-    pub case: Option<crate::cases::NewCase>,
 }
 
 /// A receipt code as stored: its store, day and transaction digits, and the purchase day.
@@ -54,8 +51,6 @@ pub struct Stored {
     pub public_id: String,
     pub created: bool,
     pub held: bool,
-    /// The code of the case the response opened (also on a repeated submit).
-    pub case: Option<String>,
 }
 
 /// What became of one submission of a batch.
@@ -85,9 +80,6 @@ fn public_id() -> String {
 const RESPONSE_ROWS_PER_INSERT: usize = 500;
 const ANSWER_ROWS_PER_INSERT: usize = 1000;
 
-/// A response already stored under a submission key: key, id, public id, held, case code.
-type KeyFound = (String, i64, Option<String>, bool, Option<String>);
-
 /// Stores a batch of responses, their answers and their rollup counts in one
 /// transaction, and returns one outcome per submission in order. A key already stored,
 /// or repeated within the batch, yields the first response with `created: false`; a
@@ -109,17 +101,16 @@ pub async fn insert_many(
         .collect();
     for chunk in keys.chunks(RESPONSE_ROWS_PER_INSERT) {
         let mut q = QueryBuilder::new(
-            "select submission_key, id, public_id, state = 'held', \
-             (select code from complaint_case c where c.response_id = response.id) \
-             from response where submission_key in (",
+            "select submission_key, id, public_id, state = 'held' from response where submission_key in (",
         );
         let mut list = q.separated(", ");
         for key in chunk {
             list.push_bind(*key);
         }
         q.push(")");
-        let found: Vec<KeyFound> = q.build_query_as().fetch_all(&mut *tx).await?;
-        for (key, id, public_id, held, case) in found {
+        let found: Vec<(String, i64, Option<String>, bool)> =
+            q.build_query_as().fetch_all(&mut *tx).await?;
+        for (key, id, public_id, held) in found {
             if let Some(k) = chunk.iter().find(|k| **k == key) {
                 let public_id = public_id.unwrap_or_default();
                 by_key.insert(
@@ -129,7 +120,6 @@ pub async fn insert_many(
                         public_id,
                         created: false,
                         held,
-                        case,
                     },
                 );
             }
@@ -173,7 +163,6 @@ pub async fn insert_many(
             public_id: public_id(),
             created: true,
             held: !s.checks.flags.is_empty(),
-            case: None,
         };
         next += 1;
         if let Some(k) = s.submission_key.as_deref() {
@@ -244,21 +233,6 @@ pub async fn insert_many(
         counts.add(&s.survey.id, s.store.as_deref().unwrap_or(""), s.day, &c);
     }
     counts.write(&mut tx).await?;
-    // A held response opens no case: a flood of made-up complaints must not bury the
-    // real ones. Accepting it from the held queue opens its case then.
-    for (stored, s) in &fresh {
-        if let (false, Some(case)) = (stored.held, &s.checks.case) {
-            let (_, code) = crate::db::cases::insert(&mut tx, case, Some(stored.id), None).await?;
-            // Every answer for this response, a repeat of its key in this batch included.
-            for outcome in results.iter_mut() {
-                if let Outcome::Stored(r) = outcome
-                    && r.id == stored.id
-                {
-                    r.case = Some(code.clone());
-                }
-            }
-        }
-    }
     tx.commit().await?;
     Ok(results)
 }

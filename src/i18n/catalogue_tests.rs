@@ -12,7 +12,6 @@ fn all_entries() -> Vec<(String, &'static str, &'static str)> {
     all.extend(super::audits::Audit::entries());
     all.extend(super::admin::Admin::entries());
     all.extend(super::reports::Report::entries());
-    all.extend(super::cases::Case::entries());
     all
 }
 

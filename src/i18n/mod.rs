@@ -6,7 +6,6 @@
 
 pub mod admin;
 pub mod audits;
-pub mod cases;
 mod catalogue;
 #[cfg(test)]
 mod catalogue_tests;

@@ -9,7 +9,6 @@ crate::catalogue! {
         NavAudits => "巡店审核", "Audits";
         NavAssignments => "我的任务", "My assignments";
         NavReports => "报表", "Reports";
-        NavCases => "投诉处理", "Cases";
         NavHeld => "待核回答", "Held responses";
         NavNewAssignment => "新建任务", "New assignment";
         NavStores => "门店", "Stores";
@@ -21,7 +20,6 @@ crate::catalogue! {
         SwitchToOther => "English", "中文";
         RoleAdmin => "管理员", "admin";
         RoleManager => "经理", "manager";
-        RoleStoreManager => "店长", "store manager";
         RoleShopper => "神秘顾客", "shopper";
         // Paging and filters.
         PrevPage => "上一页", "Previous";

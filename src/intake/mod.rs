@@ -44,7 +44,6 @@ pub struct Intake {
     // Loaded on first use and then kept (see `db::secrets`).
     form_key: OnceCell<[u8; 32]>,
     receipt_key: OnceCell<[u8; 32]>,
-    case_key: OnceCell<[u8; 32]>,
 }
 
 impl std::fmt::Debug for Intake {
@@ -55,9 +54,6 @@ impl std::fmt::Debug for Intake {
             .finish_non_exhaustive()
     }
 }
-
-/// The name of the case-link key in the `secret` table.
-pub const CASE_KEY_NAME: &str = "case-link";
 
 /// The name of the form-token key in the `secret` table.
 pub const FORM_KEY_NAME: &str = "form-token";
@@ -70,7 +66,6 @@ impl Intake {
             policy,
             form_key: OnceCell::new(),
             receipt_key: OnceCell::new(),
-            case_key: OnceCell::new(),
         }
     }
 
@@ -78,13 +73,6 @@ impl Intake {
     pub async fn form_key(&self, write: &SqlitePool) -> sqlx::Result<&[u8; 32]> {
         self.form_key
             .get_or_try_init(|| crate::db::secrets::get_or_create(write, FORM_KEY_NAME))
-            .await
-    }
-
-    /// The key that signs customers' case status and recovery links.
-    pub async fn case_key(&self, write: &SqlitePool) -> sqlx::Result<&[u8; 32]> {
-        self.case_key
-            .get_or_try_init(|| crate::db::secrets::get_or_create(write, CASE_KEY_NAME))
             .await
     }
 

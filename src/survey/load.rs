@@ -186,10 +186,6 @@ impl Cx<'_> {
         }
         self.check_aspect_pairs(&groups);
         self.check_weights(&raw.groups, &groups);
-        let case = s
-            .case
-            .as_ref()
-            .and_then(|c| self.case_rule(c, &groups, &defined));
         Some(Survey {
             id,
             version: s.version.get_ref().trim().to_owned(),
@@ -200,7 +196,6 @@ impl Cx<'_> {
             groups,
             audit: self.audit,
             receipt,
-            case,
             hash: hex::encode(Sha256::digest(self.source.as_bytes())),
             source: self.source.to_owned(),
         })
@@ -396,7 +391,6 @@ impl Cx<'_> {
     }
 }
 
-mod case_rule;
 mod checks;
 mod question;
 mod scoring;

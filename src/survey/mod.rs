@@ -44,8 +44,6 @@ pub struct Survey {
     pub audit: bool,
     /// Whether the form asks for a receipt code (`settings.receipt`).
     pub receipt: ReceiptMode,
-    /// When a response opens a complaint or suggestion case (`settings.case`).
-    pub case: Option<crate::cases::rule::CaseRule>,
     /// SHA-256 of the file's bytes: stored with every response so an answer
     /// can always be traced to the exact definition it was given against.
     pub hash: String,

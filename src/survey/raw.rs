@@ -28,24 +28,6 @@ pub struct RawSettings {
     pub kind: Option<Spanned<String>>,
     /// "required" or "optional": the form asks for the code on the till slip.
     pub receipt: Option<Spanned<String>>,
-    /// When a response opens a complaint or suggestion case (`cases::rule`).
-    pub case: Option<Spanned<RawCaseRule>>,
-}
-
-/// `[settings.case]`: names questions of this survey; checked by `load::case_rule`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawCaseRule {
-    pub when: Spanned<String>,
-    pub kind: Option<Spanned<String>>,
-    pub kind_from: Option<Spanned<String>>,
-    pub channel: Option<Spanned<String>>,
-    #[serde(default)]
-    pub description: Vec<Spanned<String>>,
-    pub request: Option<Spanned<String>>,
-    pub contact: Option<Spanned<String>>,
-    pub consent: Option<Spanned<String>>,
-    pub high_when: Option<Spanned<String>>,
 }
 
 /// A plain string (allowed in single-language surveys) or one entry per language.

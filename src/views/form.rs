@@ -315,9 +315,7 @@ pub fn question(q: &Question, p: &Fields, was_seen: bool) -> Markup {
     }
 }
 
-/// The thank-you page; when the answers opened a case, its reference and status link.
-pub fn thanks_page(survey: &Survey, lang: Lang, case: Option<(&str, &str)>) -> Markup {
-    use crate::i18n::cases::Case as C;
+pub fn thanks_page(survey: &Survey, lang: Lang) -> Markup {
     let title = Ui::ThanksTitle.text(lang);
     layout(
         lang,
@@ -326,11 +324,6 @@ pub fn thanks_page(survey: &Survey, lang: Lang, case: Option<(&str, &str)>) -> M
             p.hint { (survey.title.get(lang)) }
             h1 { (title) }
             p { (Ui::ThanksBody.text(lang)) }
-            @if let Some((code, link)) = case {
-                p { (C::ThanksCase.text(lang)) " " strong translate="no" { (code) } }
-                p { a href=(link) { (C::FollowLink.text(lang)) } }
-                p.hint { (C::KeepLink.text(lang)) }
-            }
         },
     )
 }

@@ -3,9 +3,6 @@
 pub mod admin;
 pub mod audit_form;
 pub mod audits;
-pub mod case_page;
-pub mod case_public;
-pub mod cases;
 mod form;
 pub mod held;
 mod layout;

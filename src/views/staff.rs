@@ -101,12 +101,7 @@ fn nav_links(viewer: &Viewer) -> Markup {
     };
     html! {
         div.links {
-            @if viewer.role != Role::StoreManager {
-                a href="/audits" { @if viewer.role.is_staff() { (viewer.t(Staff::NavAudits)) } @else { (viewer.t(Staff::NavAssignments)) } }
-            }
-            @if viewer.role.handles_cases() {
-                a href="/cases" { (viewer.t(Staff::NavCases)) }
-            }
+            a href="/audits" { @if viewer.role.is_staff() { (viewer.t(Staff::NavAudits)) } @else { (viewer.t(Staff::NavAssignments)) } }
             @if viewer.role.is_staff() {
                 a href="/reports" { (viewer.t(Staff::NavReports)) }
                 a href="/responses/held" { (viewer.t(Staff::NavHeld)) }

@@ -205,13 +205,6 @@ async fn submit(
             .await?
     };
     let (submitted_at, day) = state.settings.received_now();
-    let case = super::cases::survey_case(
-        &state,
-        &survey,
-        &checked.answers,
-        store.as_deref(),
-        &submitted_at,
-    );
     let stored = state
         .db
         .writer
@@ -226,7 +219,6 @@ async fn submit(
             checks: Checks {
                 receipt: None,
                 flags,
-                case,
             },
         })
         .await

@@ -37,9 +37,6 @@ pub struct FormQuery {
     store: Option<String>,
     /// A receipt code from the till slip's QR code.
     r: Option<String>,
-    /// On the thank-you page: the case the answers opened, and its status link's signature.
-    case: Option<String>,
-    k: Option<String>,
 }
 
 fn query(q: Result<Query<FormQuery>, QueryRejection>) -> Result<FormQuery> {
@@ -368,13 +365,6 @@ async fn submit(
         .flags(&state.db.read, state.settings.today(), &candidate)
         .await?;
     let (submitted_at, day) = state.settings.received_now();
-    let case = super::cases::survey_case(
-        &state,
-        &survey,
-        &all.answers,
-        store.as_deref(),
-        &submitted_at,
-    );
     let submission = Submission {
         survey: survey.clone(),
         store: store.clone(),
@@ -386,7 +376,6 @@ async fn submit(
         checks: Checks {
             receipt: receipt.map(|r| r.used),
             flags,
-            case,
         },
     };
     let stored = match state.db.writer.submit(submission).await {
@@ -427,15 +416,7 @@ async fn submit(
         "response stored"
     );
     // Redirect after POST, so a refresh of the thank-you page cannot post again.
-    let case = match &stored.case {
-        Some(code) => {
-            let key = state.intake.case_key(&state.db.write).await?;
-            let tag = super::case_public::status_tag(key, code);
-            format!("&case={code}&k={tag}")
-        }
-        None => String::new(),
-    };
-    Ok(Redirect::to(&format!("/s/{}/thanks?lang={lang}{case}", survey.id)).into_response())
+    Ok(Redirect::to(&format!("/s/{}/thanks?lang={lang}", survey.id)).into_response())
 }
 
 async fn thanks(
@@ -446,19 +427,8 @@ async fn thanks(
 ) -> Result<maud::Markup> {
     let survey = state.customer_survey(&form_id)?;
     let q = query(q)?;
-    // Only a genuine signature shows a case: the page never echoes a made-up reference.
-    let key = state.intake.case_key(&state.db.write).await?;
-    let case = match (q.case.as_deref(), q.k.as_deref()) {
-        (Some(code), Some(k))
-            if code.len() <= 32 && super::case_public::status_tag(key, code) == k =>
-        {
-            Some((code.to_owned(), format!("/c/{code}?k={k}")))
-        }
-        _ => None,
-    };
     Ok(views::thanks_page(
         &survey,
         lang_for(&survey, q.lang.as_deref(), &headers),
-        case.as_ref().map(|(c, l)| (c.as_str(), l.as_str())),
     ))
 }

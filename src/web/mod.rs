@@ -8,9 +8,6 @@ mod audits;
 mod auth;
 mod body;
 mod caching;
-pub mod case_public;
-pub mod case_steps;
-pub mod cases;
 mod csrf_form;
 mod held;
 pub mod lang;
@@ -99,10 +96,6 @@ pub struct Settings {
     pub api_limits: crate::api_limits::Policy,
     /// Form-token lifetime, per-address limits and receipt age.
     pub intake: crate::intake::Policy,
-    /// Complaint cases' first-reply and resolution deadlines, per priority.
-    pub case_deadlines: crate::cases::deadline::Policy,
-    /// The cause categories step 4 of a case chooses from.
-    pub case_categories: crate::cases::taxonomy::Taxonomy,
 }
 
 impl Settings {
@@ -143,8 +136,6 @@ impl Default for Settings {
             uploads: crate::audits::UploadLimits::default(),
             api_limits: crate::api_limits::Policy::default(),
             intake: crate::intake::Policy::default(),
-            case_deadlines: crate::cases::deadline::Policy::default(),
-            case_categories: crate::cases::taxonomy::Taxonomy::shipped(),
         }
     }
 }
@@ -214,7 +205,6 @@ pub fn router(state: AppState) -> Router {
         .merge(audit_form::routes())
         .merge(review::routes())
         .merge(held::routes())
-        .merge(cases::routes())
         .merge(reports::routes())
         .merge(sales::admin_routes());
     layered(routes, state)
