@@ -148,6 +148,10 @@ async fn a_store_manager_sees_the_cases_of_exactly_the_stores_bound_to_them() {
         .await;
     assert_eq!(res.status(), 303);
     let b = Browser::logged_in(&base, "wang").await;
+    // Their day starts at their cases; the audits are not theirs.
+    let home = b.get("/home").await;
+    assert_eq!(home.headers()["location"], "/cases");
+    assert_eq!(b.get("/audits").await.status(), 403);
     let (status, list) = b.get_text("/cases").await;
     assert_eq!(status, 200);
     assert!(list.contains("Broken fridge at S002") || list.contains("S002"));

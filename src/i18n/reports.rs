@@ -125,5 +125,6 @@ crate::catalogue! {
         ErrTooLong => "报表最多覆盖三年，请选择更短的时段。", "A report covers at most three years; choose a shorter range.";
         ErrGroup => "分组须为按日、按周或按月。", "`group` must be one of day, week, month.";
         ErrField => "筛选条件“{n}”无效。", "`{n}` is not valid.";
+        ErrNotYourStore => "你只能查看自己门店的报表：门店 {n} 不在其中。", "You can see the reports of your own stores only: store {n} is not one of them.";
     }
 }

@@ -173,10 +173,8 @@ impl Filter {
             && !stores.contains(code)
         {
             return Err(Msg::both(
-                format!("你只能查看自己门店的报表：门店 {code} 不在其中。"),
-                format!(
-                    "You can see the reports of your own stores only: store {code} is not one of them."
-                ),
+                Report::ErrNotYourStore.fill(Lang::Zh, code),
+                Report::ErrNotYourStore.fill(Lang::En, code),
             ));
         }
         Ok(Filter {

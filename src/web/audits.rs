@@ -120,6 +120,11 @@ async fn list(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
+    // Audits are a manager's and a shopper's work; a store manager reads the approved
+    // scores on the reports and handles the findings as cases.
+    if user.role == crate::auth::Role::StoreManager {
+        return Err(Error::forbidden_role());
+    }
     let viewer = user.viewer().await?;
     let lang = viewer.lang;
     let (typed, parsed) = parse_filters(&q, lang);

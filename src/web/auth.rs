@@ -255,7 +255,12 @@ async fn logout(session: Session, CsrfForm(_): CsrfForm<Empty>) -> Result<Redire
 async fn home(State(state): State<AppState>, user: CurrentUser) -> Result<Response> {
     let key = state.limiter.key(&state.db.write).await?;
     let token = signed::device_token(&key, &user.username, unix_now());
-    let mut res = Redirect::to("/audits").into_response();
+    // A store manager's work is their stores' cases; everyone else starts at the audits.
+    let start = match user.role {
+        crate::auth::Role::StoreManager => "/cases",
+        _ => "/audits",
+    };
+    let mut res = Redirect::to(start).into_response();
     let name = cookie_name(&state, DEVICE_COOKIE);
     set_cookie(&mut res, &state, name, token, DEVICE_TOKEN_TTL);
     Ok(res)
