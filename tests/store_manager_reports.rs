@@ -141,7 +141,7 @@ async fn world() -> World {
     let sam = app.add_user("sam", Role::Shopper).await;
     let sue = app.add_user("sue", Role::StoreManager).await;
     app.add_user("nob", Role::StoreManager).await;
-    manyi::db::cases::set_user_stores(&app.pool, sue, &["S001".to_owned()])
+    manyi::db::user_stores::set_user_stores(&app.pool, sue, &["S001".to_owned()])
         .await
         .unwrap();
     for _ in 0..6 {

@@ -10,7 +10,9 @@ use manyi::auth::Role;
 const BIN: &str = env!("CARGO_BIN_EXE_manyi");
 
 async fn stores_of(app: &TestApp, id: i64) -> Vec<String> {
-    manyi::db::cases::user_stores(&app.pool, id).await.unwrap()
+    manyi::db::user_stores::user_stores(&app.pool, id)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -256,7 +258,9 @@ async fn the_cli_adds_and_rebinds_store_managers_and_refuses_unknown_stores() {
         .unwrap();
     assert_eq!(wang.role, Role::StoreManager);
     assert_eq!(
-        manyi::db::cases::user_stores(&pool, wang.id).await.unwrap(),
+        manyi::db::user_stores::user_stores(&pool, wang.id)
+            .await
+            .unwrap(),
         ["S2"]
     );
     for absent in ["li.na", "mia"] {

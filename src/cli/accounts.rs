@@ -7,7 +7,7 @@ use anyhow::{Context, bail};
 
 use crate::auth::{Role, hash_password};
 use crate::config::DbArg;
-use crate::db::{self, cases, stores, users};
+use crate::db::{self, stores, user_stores, users};
 
 /// Reads the password from the terminal (twice, hidden) or, when piped, the first line of stdin.
 fn read_password() -> anyhow::Result<String> {
@@ -57,7 +57,7 @@ pub async fn add_user(
     let Some(id) = users::create(&pool, username, &hash, role).await? else {
         bail!("the username '{username}' is taken");
     };
-    cases::set_user_stores(&pool, id, &stores).await?;
+    user_stores::set_user_stores(&pool, id, &stores).await?;
     println!(
         "created {role} '{username}' (id {id}){}",
         for_stores(&stores)
@@ -81,7 +81,7 @@ pub async fn bind_stores(username: &str, stores: &[String], db_arg: &DbArg) -> a
         );
     }
     registered(&pool, &stores).await?;
-    cases::set_user_stores(&pool, user.id, &stores).await?;
+    user_stores::set_user_stores(&pool, user.id, &stores).await?;
     if stores.is_empty() {
         println!("'{username}' now handles no store (sees no cases)");
     } else {

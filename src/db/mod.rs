@@ -24,6 +24,7 @@ pub mod secrets;
 pub mod sessions;
 pub mod stores;
 pub mod tokens;
+pub mod user_stores;
 pub mod users;
 pub mod webhooks;
 pub mod writer;

@@ -115,7 +115,7 @@ async fn users_view(
         .filter(|u| u.role == Role::StoreManager)
         .map(|u| u.id)
         .collect();
-    let stores_of = crate::db::cases::stores_of_users(&state.db.read, &ids).await?;
+    let stores_of = crate::db::user_stores::stores_of_users(&state.db.read, &ids).await?;
     Ok(users_page(&UsersPage {
         stores_of: &stores_of,
         viewer: &viewer,

@@ -157,7 +157,7 @@ async fn take(
         Err(refusal) => return refused(state, actor, viewer, case, refusal, typed).await,
     };
     if let Action::Assign { owner, .. } = &action {
-        let owners = cases::owners_for(&state.db.read, &case.store).await?;
+        let owners = crate::db::user_stores::owners_for(&state.db.read, &case.store).await?;
         if !owners.iter().any(|(id, _, _)| id == owner) {
             let r = Refusal::Field("owner", T::ErrOwner.msg());
             return refused(state, actor, viewer, case, r, typed).await;
@@ -245,7 +245,7 @@ async fn draw(
     status: StatusCode,
 ) -> Result<Response> {
     let events = cases::events(&state.db.read, case.id, false).await?;
-    let owners = cases::owners_for(&state.db.read, &case.store).await?;
+    let owners = crate::db::user_stores::owners_for(&state.db.read, &case.store).await?;
     let key = state.intake.case_key(&state.db.write).await?;
     let links = super::case_public::links(key, &case.code, &state.settings.public_url);
     let page = case_page::case_page(&CasePage {

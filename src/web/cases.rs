@@ -38,7 +38,7 @@ pub(super) async fn actor(state: &AppState, user: &CurrentUser) -> Result<Actor>
         return Err(Error::forbidden_role());
     }
     let stores = if user.role == Role::StoreManager {
-        cases::user_stores(&state.db.read, user.id).await?
+        crate::db::user_stores::user_stores(&state.db.read, user.id).await?
     } else {
         Vec::new()
     };

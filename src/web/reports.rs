@@ -57,7 +57,7 @@ async fn filter(state: &AppState, user: &CurrentUser, q: &FilterQuery) -> Result
     match reach {
         Reach::Every => Ok(f),
         Reach::Own => {
-            let own = crate::db::cases::user_stores(&state.db.read, user.id).await?;
+            let own = crate::db::user_stores::user_stores(&state.db.read, user.id).await?;
             f.restrict(own).map_err(Error::Forbidden)
         }
     }

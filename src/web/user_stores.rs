@@ -10,7 +10,7 @@ use super::admin::{UsersExtra, refused_users_page};
 use super::csrf_form::CsrfForm;
 use crate::answers::FieldErrors;
 use crate::auth::{CurrentUser, Role};
-use crate::db::{cases, stores, users};
+use crate::db::{stores, user_stores, users};
 use crate::error::{Error, Result};
 use crate::i18n::admin::Admin;
 use crate::stores::{MAX_STORES_PER_USER, parse_code_list};
@@ -53,7 +53,7 @@ pub(super) async fn save_stores(
             return refuse(&state, &user, Admin::ErrUnknownStores.fill(lang, code)).await;
         }
     }
-    cases::set_user_stores(&state.db.write, id, &codes).await?;
+    user_stores::set_user_stores(&state.db.write, id, &codes).await?;
     Ok(Redirect::to("/admin/users?done=stores").into_response())
 }
 
