@@ -24,6 +24,7 @@ mod start;
 mod timeouts;
 mod uploads;
 mod user_stores;
+mod users;
 mod webhooks;
 pub use form::decode_body;
 pub use panics::{catch_panics, install_panic_hook};

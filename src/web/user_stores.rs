@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::AppState;
-use super::admin::{UsersExtra, refused_users_page};
 use super::csrf_form::CsrfForm;
+use super::users::{UsersExtra, refused_users_page};
 use crate::answers::FieldErrors;
 use crate::auth::{CurrentUser, Role};
 use crate::db::{stores, user_stores, users};
