@@ -15,6 +15,7 @@ pub mod report_cases;
 pub mod reports;
 pub mod review;
 pub mod staff;
+pub mod users;
 pub mod webhooks;
 
 pub use form::{Fields, FormPage, Notice, ReceiptField, form_page, question, thanks_page};

@@ -14,7 +14,7 @@ use crate::db::{stores, user_stores, users};
 use crate::error::{Error, Result};
 use crate::i18n::admin::Admin;
 use crate::stores::{MAX_STORES_PER_USER, parse_code_list};
-use crate::views::admin::NewUserValues;
+use crate::views::users::NewUserValues;
 
 #[derive(Debug, Deserialize)]
 pub(super) struct StoresForm {

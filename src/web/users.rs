@@ -18,7 +18,8 @@ use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::i18n::admin::Admin;
 use crate::paging::Page;
-use crate::views::admin::{Listing, NewUserValues, UserFilterValues, UsersPage, users_page};
+use crate::views::admin::Listing;
+use crate::views::users::{NewUserValues, UserFilterValues, UsersPage, users_page};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
