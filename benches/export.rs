@@ -31,7 +31,7 @@ fn fingerprint(spec: &manyi::demo::Spec) -> anyhow::Result<String> {
     use sha2::{Digest, Sha256};
     let mut hash = Sha256::new();
     hash.update(format!("{spec:?}"));
-    for dir in ["migrations", "surveys"] {
+    for dir in ["migrations/sqlite", "surveys"] {
         let mut files: Vec<PathBuf> =
             std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(dir))?
                 .map(|e| e.map(|e| e.path()))

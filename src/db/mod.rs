@@ -64,7 +64,7 @@ async fn migrate(write: &SqlitePool, path: &Path) -> anyhow::Result<()> {
         .execute(&mut *conn)
         .await
         .map_err(damaged)?;
-    let applied = sqlx::migrate!().run(&mut *conn).await;
+    let applied = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
     let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("pragma foreign_key_check")
         .fetch_all(&mut *conn)
         .await
