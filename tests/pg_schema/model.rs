@@ -20,7 +20,7 @@ pub struct Table {
     pub indexes: BTreeSet<(String, Vec<String>, bool)>,
     /// (column, referenced table, referenced column, on update, on delete).
     pub foreign_keys: BTreeSet<(String, String, String, String, String)>,
-    /// Column → the literals its CHECK names (a vocabulary, or a bound such as `>= 0`).
+    /// Column → the terms of its CHECK (a vocabulary, or a bound such as `>= 0`): see [`terms`].
     pub checks: BTreeSet<(String, BTreeSet<String>)>,
 }
 
@@ -197,7 +197,7 @@ pub async fn postgres(conn: &mut PgConnection) -> anyhow::Result<Schema> {
     for row in checks {
         let t = schema.entry(row.get(0)).or_default();
         let def: String = row.get(2);
-        t.checks.insert((row.get(1), literals(&def)));
+        t.checks.insert((row.get(1), terms(&def)));
     }
     Ok(schema)
 }
@@ -223,43 +223,20 @@ pub fn differences(sqlite: &Schema, postgres: &Schema) -> Vec<String> {
             out.push(format!("table {name}: only on {only}"));
             continue;
         };
-        let mut field = |what: &str, s: String, p: String| {
-            if s != p {
-                out.push(format!(
-                    "table {name}, {what}:\n  SQLite:     {s}\n  PostgreSQL: {p}"
-                ));
-            }
-        };
-        field(
-            "columns (name → NOT NULL)",
-            format!("{:?}", s.columns),
-            format!("{:?}", p.columns),
-        );
-        field(
-            "primary key",
-            format!("{:?}", s.primary_key),
-            format!("{:?}", p.primary_key),
-        );
-        field(
-            "unique keys",
-            format!("{:?}", s.unique),
-            format!("{:?}", p.unique),
-        );
-        field(
-            "indexes",
-            format!("{:?}", s.indexes),
-            format!("{:?}", p.indexes),
-        );
-        field(
-            "foreign keys",
-            format!("{:?}", s.foreign_keys),
-            format!("{:?}", p.foreign_keys),
-        );
-        field(
-            "checks",
-            format!("{:?}", s.checks),
-            format!("{:?}", p.checks),
-        );
+        let d = |x: &dyn std::fmt::Debug| format!("{x:?}");
+        let fields = [
+            ("columns (name → NOT NULL)", d(&s.columns), d(&p.columns)),
+            ("primary key", d(&s.primary_key), d(&p.primary_key)),
+            ("unique keys", d(&s.unique), d(&p.unique)),
+            ("indexes", d(&s.indexes), d(&p.indexes)),
+            ("foreign keys", d(&s.foreign_keys), d(&p.foreign_keys)),
+            ("checks", d(&s.checks), d(&p.checks)),
+        ];
+        for (what, s, p) in fields.into_iter().filter(|(_, s, p)| s != p) {
+            out.push(format!(
+                "table {name}, {what}:\n  SQLite:     {s}\n  PostgreSQL: {p}"
+            ));
+        }
     }
     out
 }
@@ -291,13 +268,12 @@ fn sqlite_checks(sql: &str) -> BTreeSet<(String, BTreeSet<String>)> {
             "check" | "constraint" => String::new(),
             _ => first.to_string(),
         };
-        out.insert((column, literals(&part[at..])));
+        out.insert((column, terms(parenthesized(&part[at..]))));
     }
     out
 }
 
-/// The line without its `--` comment (quotes in this schema's comments are balanced
-/// apostrophes of English prose, so only quotes before the dashes count).
+/// The line without its `--` comment (a `--` inside a quoted literal stays).
 fn strip_comment(line: &str) -> &str {
     let mut quoted = false;
     for (i, c) in line.char_indices() {
@@ -336,6 +312,26 @@ fn split_top_level(body: &str) -> Vec<&str> {
     parts
 }
 
+/// The first parenthesized group in `text`, parentheses included: a CHECK's expression
+/// without what follows it in the column's definition.
+fn parenthesized(text: &str) -> &str {
+    let Some(open) = text.find('(') else {
+        return "";
+    };
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, c) in text[open..].char_indices() {
+        match c {
+            '\'' => quoted = !quoted,
+            _ if quoted => {}
+            '(' => depth += 1,
+            ')' if depth == 1 => return &text[open..open + i + 1],
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    &text[open..]
+}
+
 fn find_word(haystack: &str, word: &str) -> Option<usize> {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     haystack.match_indices(word).map(|(i, _)| i).find(|&i| {
@@ -348,15 +344,19 @@ fn find_word(haystack: &str, word: &str) -> Option<usize> {
     })
 }
 
-/// The quoted strings and bare integers in an expression: what a CHECK allows, whichever
-/// dialect printed it (`role in ('a', 'b')` and `role = ANY (ARRAY['a'::text, 'b'::text])`).
-pub fn literals(expr: &str) -> BTreeSet<String> {
+/// The terms of a CHECK that say what it allows, whichever dialect printed it: its
+/// quoted strings, bare integers and comparisons, with `in (…)` and PostgreSQL's
+/// `= ANY (ARRAY[…])` both read as `in`. So `role in ('a', 'b')` and `role = ANY
+/// (ARRAY['a'::text, 'b'::text])` agree, and `>= 0` differs from `> 0`.
+pub fn terms(expr: &str) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let chars: Vec<char> = expr.chars().collect();
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let rest = |i: usize| chars[i..].iter().collect::<String>().to_ascii_lowercase();
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
+        let starts_word = i == 0 || !ident(chars[i - 1]);
         if c == '\'' {
             let end = chars[i + 1..]
                 .iter()
@@ -364,7 +364,7 @@ pub fn literals(expr: &str) -> BTreeSet<String> {
                 .map_or(chars.len(), |p| i + 1 + p);
             out.insert(chars[i + 1..end].iter().collect());
             i = end + 1;
-        } else if c.is_ascii_digit() && (i == 0 || !ident(chars[i - 1])) {
+        } else if c.is_ascii_digit() && starts_word {
             let end = chars[i..]
                 .iter()
                 .position(|&c| !c.is_ascii_digit())
@@ -373,6 +373,20 @@ pub fn literals(expr: &str) -> BTreeSet<String> {
                 out.insert(chars[i..end].iter().collect());
             }
             i = end;
+        } else if c == '=' && rest(i + 1).trim_start().starts_with("any") {
+            out.insert("in".into());
+            i += 1;
+        } else if "<>=!".contains(c) {
+            let two = chars.get(i + 1).is_some_and(|&n| "<>=".contains(n));
+            let op: String = chars[i..if two { i + 2 } else { i + 1 }].iter().collect();
+            out.insert(if op == "!=" { "<>".into() } else { op });
+            i += if two { 2 } else { 1 };
+        } else if starts_word
+            && rest(i).starts_with("in")
+            && chars.get(i + 2).is_none_or(|&c| !ident(c))
+        {
+            out.insert("in".into());
+            i += 2;
         } else {
             i += 1;
         }
