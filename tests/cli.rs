@@ -1,5 +1,7 @@
 //! The `manyi` binary itself: check, refusing bad surveys, durability across kill -9, graceful stop and export.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -430,23 +432,7 @@ async fn sigterm_stops_the_server_gracefully() {
 }
 
 fn run_with_stdin(args: &[&str], db: &Path, stdin: &str) -> std::process::Output {
-    use std::io::Write;
-    let mut child = Command::new(BIN)
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    common::run_manyi(args, db, stdin)
 }
 
 #[tokio::test]

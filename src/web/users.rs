@@ -218,9 +218,21 @@ async fn create_user(
     .await
 }
 
+/// An enable/disable form (accounts, webhooks): `disabled` is `true` or `false`.
 #[derive(Debug, Deserialize)]
-struct StatusForm {
+pub(super) struct StatusForm {
     disabled: String,
+}
+
+impl StatusForm {
+    /// The posted flag; anything else is a 400 saying what it must be.
+    pub(super) fn disabled(&self) -> Result<bool> {
+        match self.disabled.as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(Error::BadRequest(Admin::ErrDisabledValue.msg())),
+        }
+    }
 }
 
 async fn set_status(
@@ -230,11 +242,7 @@ async fn set_status(
     CsrfForm(form): CsrfForm<StatusForm>,
 ) -> Result<Response> {
     user.require_admin()?;
-    let disabled = match form.disabled.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => return Err(Error::BadRequest(Admin::ErrDisabledValue.msg())),
-    };
+    let disabled = form.disabled()?;
     if disabled && id == user.id {
         return refused_account_action(
             &state,

@@ -15,7 +15,6 @@ use crate::db::now_rfc3339;
 use crate::db::webhooks::{self, Status};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
-use crate::i18n::admin::Admin;
 use crate::i18n::webhooks::Hook;
 use crate::paging::Page;
 use crate::views::admin::Listing;
@@ -200,23 +199,14 @@ async fn create(
         .into_response())
 }
 
-#[derive(Debug, Deserialize)]
-struct StatusForm {
-    disabled: String,
-}
-
 async fn set_status(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    CsrfForm(form): CsrfForm<StatusForm>,
+    CsrfForm(form): CsrfForm<super::users::StatusForm>,
 ) -> Result<Response> {
     user.require_admin()?;
-    let disabled = match form.disabled.as_str() {
-        "true" => true,
-        "false" => false,
-        _ => return Err(Error::BadRequest(Admin::ErrDisabledValue.msg())),
-    };
+    let disabled = form.disabled()?;
     webhooks::set_disabled(&state.db.write, id, disabled)
         .await?
         .ok_or_else(|| Error::not_found(Hook::WebhookWord.msg(), id))?;

@@ -342,3 +342,25 @@ impl Browser {
         b
     }
 }
+
+/// Runs the `manyi` binary with `args` and `--db db`, writing `stdin` to it (a password).
+pub fn run_manyi(args: &[&str], db: &std::path::Path, stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manyi"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("manyi starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("stdin written");
+    child.wait_with_output().expect("manyi ends")
+}
