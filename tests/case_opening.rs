@@ -48,6 +48,18 @@ async fn opened_payloads(app: &TestApp) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// A manager's decision on one held response, as the queue's form posts it.
+async fn decide(b: &Browser, action: &str, id: &str) -> u16 {
+    b.post_with_csrf(
+        "/responses/held",
+        "/responses/held/decide",
+        &[("scope", "selected"), ("action", action), ("id", id)],
+    )
+    .await
+    .status()
+    .as_u16()
+}
+
 #[tokio::test]
 async fn a_complaint_opens_its_case_with_the_response_and_queues_the_opened_webhook() {
     let app = TestApp::new().await;
@@ -100,14 +112,7 @@ async fn a_held_complaint_opens_no_case_until_a_manager_accepts_it() {
 
     // Excluding it opens nothing; but first a manager accepts it.
     let mia = Browser::logged_in(&base, "mia").await;
-    let res = mia
-        .post_with_csrf(
-            "/responses/held",
-            "/responses/held/decide",
-            &[("scope", "selected"), ("action", "accept"), ("id", &id)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(decide(&mia, "accept", &id).await, 303);
     let found = cases(&app).await;
     assert_eq!(found.len(), 1, "accepting opens the case: {found:?}");
     let (code, words, response, contact, opened_at) = &found[0];
@@ -123,14 +128,7 @@ async fn a_held_complaint_opens_no_case_until_a_manager_accepts_it() {
     assert_eq!(sent[0]["code"], code.as_str());
 
     // Deciding again (a second click) opens no second case.
-    let res = mia
-        .post_with_csrf(
-            "/responses/held",
-            "/responses/held/decide",
-            &[("scope", "selected"), ("action", "accept"), ("id", &id)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(decide(&mia, "accept", &id).await, 303);
     assert_eq!(cases(&app).await.len(), 1);
 }
 
@@ -148,13 +146,6 @@ async fn an_excluded_complaint_never_opens_a_case() {
         .await
         .unwrap();
     let mia = Browser::logged_in(&base, "mia").await;
-    let res = mia
-        .post_with_csrf(
-            "/responses/held",
-            "/responses/held/decide",
-            &[("scope", "selected"), ("action", "exclude"), ("id", &id)],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(decide(&mia, "exclude", &id).await, 303);
     assert!(cases(&app).await.is_empty());
 }

@@ -95,10 +95,13 @@ pub fn row(c: &CaseRow, with_contact: bool, now: OffsetDateTime) -> Vec<String> 
     r
 }
 
-fn csv_line(cells: &[impl AsRef<str>]) -> Vec<u8> {
+/// Rows as CSV bytes, each cell spreadsheet-safe.
+fn csv_lines<R: AsRef<[String]>>(rows: impl IntoIterator<Item = R>) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    // Writing to memory cannot fail.
-    let _ = w.write_record(cells.iter().map(|c| cell(c.as_ref()).into_owned()));
+    for r in rows {
+        // Writing to memory cannot fail.
+        let _ = w.write_record(r.as_ref().iter().map(|c| cell(c).into_owned()));
+    }
     w.into_inner().unwrap_or_default()
 }
 
@@ -122,7 +125,11 @@ pub(super) async fn export(
         tracing::info!(user = user.id, role = %user.role, "cases exported with contacts");
     }
     let now = OffsetDateTime::now_utc();
-    let first = futures_util::stream::once(async move { Ok(csv_line(&header(with_contact))) });
+    let head: Vec<String> = header(with_contact)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let first = futures_util::stream::once(async move { Ok(csv_lines([head])) });
     let rest = futures_util::stream::try_unfold(
         (state, filter, 0_i64, false),
         move |(state, filter, after, done): (AppState, Filter, i64, bool)| async move {
@@ -132,10 +139,7 @@ pub(super) async fn export(
             let rows = case_list::chunk(&state.db.read, &filter, now, after, CHUNK).await?;
             let last = rows.last().map_or(after, |c| c.id);
             let finished = (rows.len() as i64) < CHUNK;
-            let mut bytes = Vec::new();
-            for c in &rows {
-                bytes.extend(csv_line(&row(c, with_contact, now)));
-            }
+            let bytes = csv_lines(rows.iter().map(|c| row(c, with_contact, now)));
             Ok(Some((bytes, (state, filter, last, finished))))
         },
     );

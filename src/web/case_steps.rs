@@ -87,11 +87,7 @@ async fn step(
     Path(code): Path<String>,
     CsrfForm(f): CsrfForm<StepValues>,
 ) -> Result<Response> {
-    let actor = actor(&state, &user).await?;
-    let case = visible_case(&state, &actor, &code).await?;
-    let viewer = user.viewer().await?;
-    let action = parse_action(&f);
-    take(&state, &actor, &viewer, &case, action, &f).await
+    act(&state, &user, &code, f, parse_action).await
 }
 
 async fn reply(
@@ -100,14 +96,13 @@ async fn reply(
     Path(code): Path<String>,
     CsrfForm(mut f): CsrfForm<StepValues>,
 ) -> Result<Response> {
-    let actor = actor(&state, &user).await?;
-    let case = visible_case(&state, &actor, &code).await?;
-    let viewer = user.viewer().await?;
     f.action = "reply".into();
-    let action = Ok(Action::Reply {
-        message: f.message.clone(),
-    });
-    take(&state, &actor, &viewer, &case, action, &f).await
+    act(&state, &user, &code, f, |f| {
+        Ok(Action::Reply {
+            message: f.message.clone(),
+        })
+    })
+    .await
 }
 
 async fn note(
@@ -116,14 +111,28 @@ async fn note(
     Path(code): Path<String>,
     CsrfForm(mut f): CsrfForm<StepValues>,
 ) -> Result<Response> {
-    let actor = actor(&state, &user).await?;
-    let case = visible_case(&state, &actor, &code).await?;
-    let viewer = user.viewer().await?;
     f.action = "note".into();
-    let action = Ok(Action::Note {
-        text: f.text.clone(),
-    });
-    take(&state, &actor, &viewer, &case, action, &f).await
+    act(&state, &user, &code, f, |f| {
+        Ok(Action::Note {
+            text: f.text.clone(),
+        })
+    })
+    .await
+}
+
+/// One posted action on a case this person handles: `action_of` reads it from the form.
+async fn act(
+    state: &AppState,
+    user: &crate::auth::CurrentUser,
+    code: &str,
+    f: StepValues,
+    action_of: impl FnOnce(&StepValues) -> std::result::Result<Action, Refusal>,
+) -> Result<Response> {
+    let actor = actor(state, user).await?;
+    let case = visible_case(state, &actor, code).await?;
+    let viewer = user.viewer().await?;
+    let action = action_of(&f);
+    take(state, &actor, &viewer, &case, action, &f).await
 }
 
 /// Decides, stores and answers one action: back to the case page on success, or the
