@@ -122,6 +122,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let db = manyi::db::connect(&dir.path().join("bench.db")).await?;
     let pool = db.write.clone();
+    let sqlite = pool.as_sqlite().expect("the bench runs on SQLite").clone();
     let catalog = manyi::survey::load_dir(std::path::Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/surveys"
@@ -158,10 +159,10 @@ async fn main() -> anyhow::Result<()> {
     .await?
     .token;
     let empty = submissions(&router, &pos, 200).await;
-    sqlx::query("delete from response").execute(&pool).await?;
+    sqlx::query("delete from response").execute(&sqlite).await?;
     for t in ["daily_stat", "daily_channel", "daily_gap"] {
         sqlx::query(&format!("delete from {t}"))
-            .execute(&pool)
+            .execute(&sqlite)
             .await?;
     }
 
@@ -174,9 +175,9 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     eprintln!();
     let generated = t.elapsed();
-    sqlx::query("pragma optimize").execute(&pool).await?;
+    sqlx::query("pragma optimize").execute(&sqlite).await?;
     let rollup_rows: i64 = sqlx::query_scalar("select count(*) from daily_stat")
-        .fetch_one(&pool)
+        .fetch_one(&sqlite)
         .await?;
 
     let bench = Bench {

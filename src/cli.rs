@@ -1,5 +1,7 @@
 //! What each subcommand does: serve, check, export and backup. `main` only parses flags and calls `run`.
 
+use crate::db::Pool;
+
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -98,7 +100,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     // A panic is a bug: one line in the log, not a backtrace per request.
     crate::web::install_panic_hook();
     let catalog = load_surveys(&args)?;
-    let db = db::Db::open(&args.db.path, args.writer_config()).await?;
+    let db = db::Db::open(&args.db.location, args.open_options()).await?;
     if !args.skip_quick_check {
         let started = std::time::Instant::now();
         db.quick_check().await?;
@@ -108,9 +110,9 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     if args.demo {
-        let empty: bool = sqlx::query_scalar("select not exists(select 1 from response)")
-            .fetch_one(&db.read)
-            .await?;
+        let empty: bool = crate::with_pool!(&db.read, ex => sqlx::query_scalar("select not exists(select 1 from response)")
+            .fetch_one(ex)
+            .await)?;
         if empty {
             fill_demo(&db.write, &catalog, args.utc_offset).await?;
         }
@@ -133,7 +135,7 @@ async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
     let listener =
         listen(args.addr).with_context(|| format!("Failed to listen on {}", args.addr))?;
     let addr = listener.local_addr()?;
-    tracing::info!(surveys = catalog.len(), db = %args.db.path.display(), "starting");
+    tracing::info!(surveys = catalog.len(), db = %args.db.location, "starting");
     println!(
         "manyi is serving {} survey(s). Open http://{addr}/",
         catalog.len()
@@ -195,10 +197,10 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
 }
 
 async fn run_export(form: &str, include_held: bool, db_arg: &DbArg) -> anyhow::Result<()> {
-    if !db_arg.path.exists() {
-        anyhow::bail!("there is no database at {}", db_arg.path.display());
+    if !db_arg.location.exists() {
+        anyhow::bail!("there is no database at {}", db_arg.location);
     }
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let rows = export::write_csv_of(&db.read, form, include_held, &mut out).await?;
@@ -219,10 +221,10 @@ async fn run_export(form: &str, include_held: bool, db_arg: &DbArg) -> anyhow::R
 }
 
 async fn run_backup(target: &std::path::Path, db_arg: &DbArg) -> anyhow::Result<()> {
-    if !db_arg.path.exists() {
-        anyhow::bail!("there is no database at {}", db_arg.path.display());
+    if !db_arg.location.exists() {
+        anyhow::bail!("there is no database at {}", db_arg.location);
     }
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let bytes = db::backup(&db, target).await?;
     db.close().await;
     println!(
@@ -238,7 +240,7 @@ async fn run_demo(db_arg: &DbArg, surveys: &std::path::Path) -> anyhow::Result<(
         print_errors(&errors);
         anyhow::anyhow!("fix the survey files in {} first", surveys.display())
     })?;
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     fill_demo(
         &db.write,
         &catalog,
@@ -251,13 +253,13 @@ async fn run_demo(db_arg: &DbArg, surveys: &std::path::Path) -> anyhow::Result<(
 
 /// Generates the demo data set into an empty database and prints the logins it created.
 async fn fill_demo(
-    pool: &sqlx::SqlitePool,
+    pool: &Pool,
     catalog: &Catalog,
     utc_offset: time::UtcOffset,
 ) -> anyhow::Result<()> {
-    let existing: i64 = sqlx::query_scalar("select count(*) from response")
-        .fetch_one(pool)
-        .await?;
+    let existing: i64 = crate::with_pool!(pool, ex => sqlx::query_scalar("select count(*) from response")
+        .fetch_one(ex)
+        .await)?;
     if existing > 0 {
         anyhow::bail!(
             "the database already holds {existing} responses; the demo only fills an empty one"

@@ -251,6 +251,10 @@ pub struct ServeArgs {
     /// When the oldest waiting response has waited this many milliseconds, new ones get 503.
     #[arg(long, env = "MANYI_WRITE_QUEUE_WAIT_MS", default_value_t = 500)]
     pub write_queue_wait_ms: u64,
+    /// PostgreSQL only: connections this server keeps to the database. Each server of
+    /// several keeps its own pool, so the total is this times the servers.
+    #[arg(long, env = "MANYI_DB_CONNECTIONS", default_value_t = crate::db::DEFAULT_PG_CONNECTIONS)]
+    pub db_connections: u32,
     /// Skip `PRAGMA quick_check` at start (it reads the whole file).
     #[arg(long, env = "MANYI_SKIP_QUICK_CHECK")]
     pub skip_quick_check: bool,
@@ -379,11 +383,14 @@ impl ServeArgs {
         }
     }
 
-    pub fn writer_config(&self) -> crate::db::WriterConfig {
-        crate::db::WriterConfig {
-            max_batch: self.write_batch.max(1),
-            max_queue: self.write_queue.max(1),
-            max_wait: std::time::Duration::from_millis(self.write_queue_wait_ms.max(1)),
+    pub fn open_options(&self) -> crate::db::OpenOptions {
+        crate::db::OpenOptions {
+            writer: crate::db::WriterConfig {
+                max_batch: self.write_batch.max(1),
+                max_queue: self.write_queue.max(1),
+                max_wait: std::time::Duration::from_millis(self.write_queue_wait_ms.max(1)),
+            },
+            pg_connections: self.db_connections.max(2),
         }
     }
 }
@@ -396,7 +403,15 @@ fn parse_offset(s: &str) -> Result<time::UtcOffset, String> {
 
 #[derive(Debug, Clone, Args)]
 pub struct DbArg {
-    /// The SQLite database file; created, with its folder, on first start.
-    #[arg(long = "db", env = "MANYI_DB", default_value = "data/manyi.db")]
-    pub path: PathBuf,
+    /// The database: a SQLite file, created with its folder on first start, or a
+    /// PostgreSQL URL (`postgres://user:password@host/database`) that several servers share.
+    #[arg(long = "db", env = "MANYI_DB", default_value = "data/manyi.db", value_parser = parse_location)]
+    pub location: crate::db::Location,
+}
+
+fn parse_location(s: &str) -> Result<crate::db::Location, String> {
+    if s.trim().is_empty() {
+        return Err("give a database file or a postgres:// URL".into());
+    }
+    Ok(crate::db::Location::parse(s))
 }

@@ -1,6 +1,8 @@
 //! A realistic generated data set for first starts and benchmarks: stores in regions, seasonal
 //! responses and sales, approved audits, and a few weak stores. The same seed gives the same data.
 
+use crate::db::Pool;
+
 mod answers;
 mod cases;
 
@@ -9,7 +11,6 @@ use std::collections::HashMap;
 use anyhow::Context;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::SqlitePool;
 use time::{Date, Duration, Time, UtcOffset};
 
 use crate::db::responses::{Submission, insert_batch};
@@ -131,7 +132,7 @@ fn profiles(spec: &Spec, rng: &mut StdRng) -> Vec<Profile> {
 }
 
 async fn ensure_user(
-    pool: &SqlitePool,
+    pool: &Pool,
     name: &str,
     role: crate::auth::Role,
     report: &mut Report,
@@ -155,7 +156,7 @@ async fn ensure_user(
 
 /// Fills the database. `progress` is told how many responses are stored so far.
 pub async fn generate(
-    pool: &SqlitePool,
+    pool: &Pool,
     catalog: &Catalog,
     spec: &Spec,
     mut progress: impl FnMut(u64),
@@ -291,7 +292,7 @@ pub async fn generate(
 }
 
 async fn audits(
-    pool: &SqlitePool,
+    pool: &Pool,
     catalog: &Catalog,
     spec: &Spec,
     stores: &[Profile],
@@ -302,7 +303,7 @@ async fn audits(
     let Some(checklist) = catalog.iter().find(|s| s.is_audit()) else {
         return Ok(0);
     };
-    let mut tx = pool.begin_with("begin immediate").await?;
+    let mut tx = pool.begin().await?;
     let mut count = 0;
     let months: Vec<&[Date]> = days.chunk_by(|a, b| a.month() == b.month()).collect();
     for month in months {

@@ -1,10 +1,11 @@
 //! CSV export of a form's responses: one row per response, one column per question across every stored version.
 
+use crate::db::Pool;
+
 use std::collections::HashMap;
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use sqlx::SqlitePool;
 
 use crate::db::export::{self, ExportRow};
 
@@ -16,7 +17,7 @@ pub const BASE_COLUMNS: [&str; 5] = ["id", "submitted_at", "store", "lang", "ver
 pub const STATE_COLUMN: &str = "state";
 
 /// Writes the counted responses of `form_id` as CSV (see [`write_csv_of`]).
-pub async fn write_csv(pool: &SqlitePool, form_id: &str, out: impl Write) -> anyhow::Result<usize> {
+pub async fn write_csv(pool: &Pool, form_id: &str, out: impl Write) -> anyhow::Result<usize> {
     write_csv_of(pool, form_id, false, out).await
 }
 
@@ -25,7 +26,7 @@ pub async fn write_csv(pool: &SqlitePool, form_id: &str, out: impl Write) -> any
 /// Columns come from the stored definitions, not the current file, so editing a survey
 /// never breaks the export of answers given to an earlier version. Returns the row count.
 pub async fn write_csv_of(
-    pool: &SqlitePool,
+    pool: &Pool,
     form_id: &str,
     include_held: bool,
     out: impl Write,

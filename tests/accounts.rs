@@ -228,7 +228,7 @@ async fn an_admin_creates_disables_and_resets_accounts() {
 
     // Disabling ends the shopper's current session at their next request.
     let sam = Browser::logged_in(&base, "sam").await;
-    let sam_id = manyi::db::users::by_username(&app.pool, "sam")
+    let sam_id = manyi::db::users::by_username(&app.db.write, "sam")
         .await
         .unwrap()
         .unwrap()
@@ -298,7 +298,7 @@ async fn an_admin_edits_the_store_registry_and_prints_a_poster() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let store = manyi::db::stores::get(&app.pool, "S777")
+    let store = manyi::db::stores::get(&app.db.write, "S777")
         .await
         .unwrap()
         .unwrap();

@@ -210,7 +210,7 @@ async fn the_stores_list_pages_by_fifty_and_filters_by_region_and_text() {
             opening_hours: None,
         })
         .collect();
-    manyi::db::stores::upsert_all(&app.pool, &many)
+    manyi::db::stores::upsert_all(&app.db.write, &many)
         .await
         .unwrap();
     let admin = Browser::logged_in_speaking(&base, "ada", ZH).await;
@@ -260,12 +260,13 @@ async fn the_stores_list_pages_by_fifty_and_filters_by_region_and_text() {
 async fn the_users_list_pages_and_filters_by_role_and_status() {
     let (app, base) = admin_app().await;
     for i in 0..55 {
-        let id = manyi::db::users::create(&app.pool, &format!("shopper{i:02}"), "x", Role::Shopper)
-            .await
-            .unwrap()
-            .unwrap();
+        let id =
+            manyi::db::users::create(&app.db.write, &format!("shopper{i:02}"), "x", Role::Shopper)
+                .await
+                .unwrap()
+                .unwrap();
         if i < 7 {
-            manyi::db::users::set_disabled(&app.pool, id, true)
+            manyi::db::users::set_disabled(&app.db.write, id, true)
                 .await
                 .unwrap();
         }
@@ -308,7 +309,7 @@ async fn refusals_show_at_the_top_with_the_form_kept_and_successes_say_so() {
             opening_hours: None,
         })
         .collect();
-    manyi::db::stores::upsert_all(&app.pool, &many)
+    manyi::db::stores::upsert_all(&app.db.write, &many)
         .await
         .unwrap();
     let admin = Browser::logged_in_speaking(&base, "ada", ZH).await;
@@ -364,7 +365,7 @@ async fn refusals_show_at_the_top_with_the_form_kept_and_successes_say_so() {
     assert!(notice < page.find("<table").unwrap());
 
     // Disabling oneself, and a short new password: said at the top.
-    let ada = manyi::db::users::by_username(&app.pool, "ada")
+    let ada = manyi::db::users::by_username(&app.db.write, "ada")
         .await
         .unwrap()
         .unwrap()

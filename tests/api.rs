@@ -76,7 +76,7 @@ async fn a_valid_response_is_created_and_comes_back_out_in_the_csv_export() {
     );
 
     let mut csv = Vec::new();
-    let rows = manyi::export::write_csv(&app.pool, "post-purchase", &mut csv)
+    let rows = manyi::export::write_csv(&app.db.write, "post-purchase", &mut csv)
         .await
         .unwrap();
     assert_eq!(rows, 1);
@@ -281,7 +281,7 @@ async fn editing_a_survey_keeps_old_responses_and_their_export_intact() {
     );
 
     let mut out = Vec::new();
-    manyi::export::write_csv(&app2.pool, "after-service", &mut out)
+    manyi::export::write_csv(&app2.db.write, "after-service", &mut out)
         .await
         .unwrap();
     let mut reader = csv::Reader::from_reader(&out[..]);

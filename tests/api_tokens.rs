@@ -105,9 +105,10 @@ async fn an_unknown_or_revoked_token_gets_401_and_stores_nothing() {
             .starts_with("This API token is not valid: it is unknown or has been revoked."),
         "{res}"
     );
-    let created = manyi::db::tokens::create(&app.pool, "till", Scope::Submit, None, false, None)
-        .await
-        .unwrap();
+    let created =
+        manyi::db::tokens::create(&app.db.write, "till", Scope::Submit, None, false, None)
+            .await
+            .unwrap();
     assert_eq!(
         app.post_json_as(&created.token, RESPONSES, &answers(None))
             .await
@@ -115,7 +116,7 @@ async fn an_unknown_or_revoked_token_gets_401_and_stores_nothing() {
         201
     );
     assert!(
-        manyi::db::tokens::revoke(&app.pool, created.id)
+        manyi::db::tokens::revoke(&app.db.write, created.id)
             .await
             .unwrap()
     );
@@ -449,7 +450,7 @@ async fn an_admin_creates_a_kiosk_token_on_the_tokens_page_and_it_submits_for_it
         ),
         "{page}"
     );
-    let listed = manyi::db::tokens::list(&app.pool).await.unwrap();
+    let listed = manyi::db::tokens::list(&app.db.write).await.unwrap();
     assert_eq!(
         (
             listed[0].scope,

@@ -48,7 +48,7 @@ async fn submitted(
 ) -> i64 {
     let survey = app.state.catalog.get("store-audit").unwrap().clone();
     let id = audits::create(
-        &app.pool,
+        &app.db.write,
         NewAssignment {
             shopper_id: shopper,
             store_code: "S001",
@@ -65,7 +65,7 @@ async fn submitted(
     assert!(checked.errors.is_empty(), "{:?}", checked.errors);
     let score = manyi::scoring::score(&survey, &checked.answers);
     audits::submit(
-        &app.pool,
+        &app.db.write,
         id,
         shopper,
         Status::Assigned,

@@ -39,7 +39,7 @@ impl World {
     /// An assignment straight into the database, as the assignment route stores it.
     async fn assign(&self, shopper: i64, store: &str, from: &str, to: &str) -> i64 {
         manyi::db::audits::create(
-            &self.app.pool,
+            &self.app.db.write,
             NewAssignment {
                 shopper_id: shopper,
                 store_code: store,
@@ -79,7 +79,7 @@ impl World {
         let score = manyi::scoring::score(&survey, &checked.answers);
         let comments = vec![("price_matched".to_owned(), "收银价高于标价".to_owned())];
         manyi::db::audits::submit(
-            &self.app.pool,
+            &self.app.db.write,
             id,
             self.sam,
             Status::InProgress,

@@ -253,7 +253,7 @@ async fn a_walk_in_complaint_goes_through_all_eight_steps_on_a_phone_in_chinese(
     let app = TestApp::new().await;
     app.add_user("mgr", Role::Manager).await;
     let sm = app.add_user("sm1", Role::StoreManager).await;
-    manyi::db::user_stores::set_user_stores(&app.pool, sm, &["S001".into()])
+    manyi::db::user_stores::set_user_stores(&app.db.write, sm, &["S001".into()])
         .await
         .unwrap();
     let base = app.spawn().await;
@@ -664,7 +664,7 @@ async fn a_store_manager_opening_another_stores_case_by_url_gets_not_found() {
     let axe = axe_source();
     let app = TestApp::new().await;
     let sm = app.add_user("sm1", Role::StoreManager).await;
-    manyi::db::user_stores::set_user_stores(&app.pool, sm, &["S001".into()])
+    manyi::db::user_stores::set_user_stores(&app.db.write, sm, &["S001".into()])
         .await
         .unwrap();
     let theirs = survey_case(&app, "S001", "收银员找错了零钱").await;

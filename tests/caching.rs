@@ -25,7 +25,7 @@ async fn staff_pages_reports_and_evidence_are_never_stored() {
     let ada = app.add_user("ada", Role::Admin).await;
     let sam = app.add_user("sam", Role::Shopper).await;
     let audit = manyi::db::audits::create(
-        &app.pool,
+        &app.db.write,
         NewAssignment {
             shopper_id: sam,
             store_code: "S001",

@@ -134,7 +134,7 @@ async fn a_store_manager_exports_only_their_stores_and_strangers_export_nothing(
     app.add_user("mia", Role::Manager).await;
     let wang = app.add_user("wang", Role::StoreManager).await;
     app.add_user("sam", Role::Shopper).await;
-    manyi::db::user_stores::set_user_stores(&app.pool, wang, &["S001".into()])
+    manyi::db::user_stores::set_user_stores(&app.db.write, wang, &["S001".into()])
         .await
         .unwrap();
     let base = app.spawn().await;

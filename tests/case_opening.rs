@@ -16,7 +16,7 @@ const UNHAPPY: &str = "_lang=en&_store=S001&_page=4\
 
 async fn add_hook(app: &TestApp) {
     manyi::db::webhooks::create(
-        &app.pool,
+        &app.db.write,
         "https://crm.example.com/hook",
         "a secret of at least sixteen",
         &[Event::CaseOpened],

@@ -28,7 +28,7 @@ async fn open(app: &TestApp, store: &str, opened: OffsetDateTime, contact: Optio
         year: opened.to_offset(offset).year(),
         due: Policy::default().due(Priority::Normal, opened, offset),
     };
-    let mut tx = app.pool.begin().await.unwrap();
+    let mut tx = app.db.write.begin().await.unwrap();
     let (id, _) = manyi::db::cases::insert(&mut tx, &c, None, None)
         .await
         .unwrap();

@@ -116,10 +116,10 @@ async fn the_eight_steps_in_order_with_every_refusal() {
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    manyi::db::user_stores::set_user_stores(&app.pool, sm, &["S001".into()])
+    manyi::db::user_stores::set_user_stores(&app.db.write, sm, &["S001".into()])
         .await
         .unwrap();
-    manyi::db::user_stores::set_user_stores(&app.pool, other, &["S002".into()])
+    manyi::db::user_stores::set_user_stores(&app.db.write, other, &["S002".into()])
         .await
         .unwrap();
     let code = complaint(&app, "S001").await;

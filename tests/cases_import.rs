@@ -349,11 +349,11 @@ async fn demo(path: &Path) -> SqlitePool {
     assert_eq!(
         report.cases as i64,
         sqlx::query_scalar::<_, i64>("select count(*) from complaint_case")
-            .fetch_one(&db.read)
+            .fetch_one(db.read.as_sqlite().unwrap())
             .await
             .unwrap()
     );
-    db.read.clone()
+    db.read.as_sqlite().unwrap().clone()
 }
 
 async fn share(pool: &SqlitePool, part: &str, of: &str) -> f64 {

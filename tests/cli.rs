@@ -589,7 +589,13 @@ async fn sales_import_is_all_or_nothing_and_replaces_a_store_day() {
         "{err}"
     );
 
-    let pool = manyi::db::connect(&db).await.unwrap().read;
+    let pool = manyi::db::connect(&db)
+        .await
+        .unwrap()
+        .read
+        .as_sqlite()
+        .unwrap()
+        .clone();
     let rows: Vec<(String, String, i64, f64)> =
         sqlx::query_as("select store_code, day, transactions, revenue from sales order by 1")
             .fetch_all(&pool)
@@ -623,7 +629,13 @@ async fn demo_fills_an_empty_database_once_with_every_kind_of_data() {
         stdout.contains("login demo-manager (manager) with password "),
         "{stdout}"
     );
-    let pool = manyi::db::connect(&db).await.unwrap().read;
+    let pool = manyi::db::connect(&db)
+        .await
+        .unwrap()
+        .read
+        .as_sqlite()
+        .unwrap()
+        .clone();
     let count = |sql: &'static str| {
         let pool = pool.clone();
         async move {

@@ -17,7 +17,7 @@ const SEEN: &str =
 /// A token issued with no store ten minutes ago: the picker's page, as a customer who took
 /// their time got it (an instant post would be held back as too fast).
 async fn storeless_token(app: &TestApp) -> String {
-    let key = app.state.intake.form_key(&app.pool).await.unwrap();
+    let key = app.state.intake.form_key(&app.db.write).await.unwrap();
     let issued = manyi::auth::signed::unix_now() - 600;
     manyi::intake::form_token::issue(key, "complaint", None, issued)
 }

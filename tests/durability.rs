@@ -275,12 +275,12 @@ async fn check_rollups_match_a_recount(db: &std::path::Path) {
         std::fs::copy(&wal, server::sibling(&copy, "-wal")).unwrap();
     }
     let db = manyi::db::connect(&copy).await.unwrap();
-    let kept = rollups(&db.read).await;
+    let kept = rollups(db.read.as_sqlite().unwrap()).await;
     let (responses, rolled): (i64, i64) = sqlx::query_as(
         "select (select count(*) from response where state = 'counted'), \
          (select coalesce(sum(responses), 0) from daily_stat)",
     )
-    .fetch_one(&db.read)
+    .fetch_one(db.read.as_sqlite().unwrap())
     .await
     .unwrap();
     assert_eq!(
@@ -290,7 +290,7 @@ async fn check_rollups_match_a_recount(db: &std::path::Path) {
     );
     for table in ["daily_stat", "daily_channel", "daily_gap"] {
         sqlx::query(&format!("delete from {table}"))
-            .execute(&db.write)
+            .execute(db.write.as_sqlite().unwrap())
             .await
             .unwrap();
     }
@@ -299,7 +299,7 @@ async fn check_rollups_match_a_recount(db: &std::path::Path) {
         .await
         .unwrap();
     assert_eq!(rebuilt, responses as u64, "responses recounted");
-    let recount = rollups(&db.read).await;
+    let recount = rollups(db.read.as_sqlite().unwrap()).await;
     for ((table, kept), (_, recount)) in kept.iter().zip(&recount) {
         assert!(!recount.is_empty(), "{table} is empty after the recount");
         assert_eq!(kept, recount, "{table}: kept by the server vs recounted");

@@ -56,7 +56,7 @@ async fn session_rows(app: &TestApp) -> i64 {
 }
 
 async fn user_id(app: &TestApp, name: &str) -> i64 {
-    manyi::db::users::by_username(&app.pool, name)
+    manyi::db::users::by_username(&app.db.write, name)
         .await
         .unwrap()
         .unwrap()
@@ -276,16 +276,16 @@ async fn a_role_change_ends_the_users_sessions() {
     let b = Browser::logged_in(&base, "sam").await;
     let sam = user_id(&app, "sam").await;
     // The same role again changes nothing.
-    manyi::db::users::set_role(&app.pool, sam, Role::Shopper)
+    manyi::db::users::set_role(&app.db.write, sam, Role::Shopper)
         .await
         .unwrap();
     assert!(still_in(&b).await);
-    manyi::db::users::set_role(&app.pool, sam, Role::Manager)
+    manyi::db::users::set_role(&app.db.write, sam, Role::Manager)
         .await
         .unwrap();
     assert_eq!(b.get("/audits").await.headers()["location"], "/login");
     assert_eq!(
-        manyi::db::users::set_role(&app.pool, 9999, Role::Manager)
+        manyi::db::users::set_role(&app.db.write, 9999, Role::Manager)
             .await
             .unwrap(),
         None
@@ -334,7 +334,7 @@ async fn a_login_post_without_or_with_a_forged_token_is_refused() {
     let other = Browser::new(&base).csrf("/login").await;
     let now = signed::unix_now();
     let foreign = signed::login_token(&[9; 32], now);
-    let key = manyi::db::secrets::get_or_create(&app.pool, signed::KEY_NAME)
+    let key = manyi::db::secrets::get_or_create(&app.db.write, signed::KEY_NAME)
         .await
         .unwrap();
     let expired = signed::login_token(&key, now - signed::LOGIN_TOKEN_TTL - 60);

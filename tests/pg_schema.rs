@@ -116,7 +116,7 @@ async fn postgres_schema_matches_sqlite() {
         let dir = tempfile::tempdir()?;
         let sqlite = manyi::db::connect(&dir.path().join("schema.db")).await?;
 
-        let s = model::sqlite(&sqlite.write).await?;
+        let s = model::sqlite(sqlite.write.as_sqlite().unwrap()).await?;
         let p = model::postgres(&mut conn).await?;
         anyhow::ensure!(s.len() >= 27, "SQLite has only {} tables", s.len());
         let diff = model::differences(&s, &p);
@@ -141,13 +141,13 @@ async fn postgres_schema_matches_sqlite() {
             ("insert into write_probe (id, at) values (1, 't')", true),
             ("insert into store (code, name, region, updated_at) values ('S1', 'n', 'r', 't')", true),
             ("insert into sales (store_code, day, transactions, revenue, imported_at) values ('S1', 'd', -1, 0, 't')", false),
-            ("insert into api_token (name, token_hash, scope, trusted, created_at) values ('t', 'x', 'submit', 1, 't')", true),
+            ("insert into api_token (name, token_hash, scope, trusted, created_at) values ('t', 'x', 'submit', true, 't')", true),
             ("insert into api_token (name, token_hash, scope, created_at) values ('t', 'y', 'everything', 't')", false),
             ("insert into api_token (name, token_hash, trusted, created_at) values ('t', 'z', 2, 't')", false),
         ];
         let mut wrong = Vec::new();
         for &(sql, ok) in cases {
-            let on_sqlite = sqlx::query(sql).execute(&sqlite.write).await.map(|_| ());
+            let on_sqlite = sqlx::query(sql).execute(sqlite.write.as_sqlite().unwrap()).await.map(|_| ());
             let on_postgres = sqlx::query(sql).execute(&mut conn).await.map(|_| ());
             for (backend, got) in [("SQLite", on_sqlite), ("PostgreSQL", on_postgres)] {
                 if got.is_ok() != ok {

@@ -25,7 +25,7 @@ async fn app() -> TestApp {
 }
 
 async fn code(app: &TestApp, store_number: u16, days_ago: i64, txn: u32) -> String {
-    let key = app.state.intake.receipt_key(&app.pool).await.unwrap();
+    let key = app.state.intake.receipt_key(&app.db.write).await.unwrap();
     let day = app.state.settings.today() - time::Duration::days(days_ago);
     receipt::encode(
         key,

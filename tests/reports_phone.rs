@@ -27,7 +27,7 @@ fn small_demo() -> manyi::demo::Spec {
 /// A server over generated demo data, and a manager logged in with `accept` as language.
 async fn demo_world(spec: manyi::demo::Spec, accept: &str) -> (TestApp, Browser) {
     let app = TestApp::new().await;
-    manyi::demo::generate(&app.pool, &app.state.catalog, &spec, |_| {})
+    manyi::demo::generate(&app.db.write, &app.state.catalog, &spec, |_| {})
         .await
         .expect("demo data");
     app.add_user("mia", Role::Manager).await;

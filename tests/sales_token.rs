@@ -38,7 +38,7 @@ async fn without_a_valid_token_the_body_is_never_polled() {
     let app = TestApp::new().await;
     let ada = app.add_user("ada", Role::Admin).await;
     let token = manyi::db::tokens::create(
-        &app.pool,
+        &app.db.write,
         "POS",
         manyi::db::tokens::Scope::Sales,
         None,

@@ -31,7 +31,7 @@ async fn with_demo_data(app: &TestApp) -> manyi::demo::Report {
         responses: 6_000,
         ..manyi::demo::Spec::demo(today, app.state.settings.utc_offset)
     };
-    manyi::demo::generate(&app.pool, &app.state.catalog, &spec, |_| {})
+    manyi::demo::generate(&app.db.write, &app.state.catalog, &spec, |_| {})
         .await
         .expect("demo data")
 }
@@ -172,7 +172,7 @@ async fn every_staff_page_fits_a_phone_in_chinese_and_passes_axe() {
     let shopper = first_id(&app, "select id from user where username = 'demo-shopper'").await;
     let manager = first_id(&app, "select id from user where username = 'demo-manager'").await;
     let open = manyi::db::audits::create(
-        &app.pool,
+        &app.db.write,
         manyi::db::audits::NewAssignment {
             shopper_id: shopper,
             store_code: "S001",

@@ -45,14 +45,20 @@ fn receipt(key: &str) -> Checks {
 }
 
 async fn open(dir: &tempfile::TempDir) -> Db {
-    Db::open(&dir.path().join("i.db"), WriterConfig::default())
-        .await
-        .expect("database opens")
+    Db::open(
+        &dir.path().join("i.db").as_path().into(),
+        manyi::db::OpenOptions {
+            writer: WriterConfig::default(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("database opens")
 }
 
 async fn scalar(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
-        .fetch_one(&db.read)
+        .fetch_one(db.read.as_sqlite().unwrap())
         .await
         .expect("query")
 }
@@ -158,7 +164,7 @@ async fn a_flagged_response_is_stored_held_and_counts_nowhere() {
         1
     );
     let flags: String = sqlx::query_scalar("select flags from response where state = 'held'")
-        .fetch_one(&db.read)
+        .fetch_one(db.read.as_sqlite().unwrap())
         .await
         .unwrap();
     assert_eq!(flags, "too-fast duplicate");
@@ -167,7 +173,7 @@ async fn a_flagged_response_is_stored_held_and_counts_nowhere() {
     let db = open(&dir).await;
     for t in ["daily_stat", "monthly_stat", "daily_channel", "daily_gap"] {
         sqlx::query(&format!("delete from {t}"))
-            .execute(&db.write)
+            .execute(db.write.as_sqlite().unwrap())
             .await
             .unwrap();
     }

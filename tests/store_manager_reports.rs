@@ -98,7 +98,7 @@ async fn open_case(app: &TestApp, store: &str) {
         year: 2026,
         due: Policy::default().due(Priority::Normal, opened, offset!(+08:00)),
     };
-    let mut tx = app.pool.begin().await.unwrap();
+    let mut tx = app.db.write.begin().await.unwrap();
     manyi::db::cases::insert(&mut tx, &c, None, None)
         .await
         .unwrap();
@@ -141,7 +141,7 @@ async fn world() -> World {
     let sam = app.add_user("sam", Role::Shopper).await;
     let sue = app.add_user("sue", Role::StoreManager).await;
     app.add_user("nob", Role::StoreManager).await;
-    manyi::db::user_stores::set_user_stores(&app.pool, sue, &["S001".to_owned()])
+    manyi::db::user_stores::set_user_stores(&app.db.write, sue, &["S001".to_owned()])
         .await
         .unwrap();
     for _ in 0..6 {

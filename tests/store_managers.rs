@@ -10,7 +10,7 @@ use manyi::auth::Role;
 const BIN: &str = env!("CARGO_BIN_EXE_manyi");
 
 async fn stores_of(app: &TestApp, id: i64) -> Vec<String> {
-    manyi::db::user_stores::user_stores(&app.pool, id)
+    manyi::db::user_stores::user_stores(&app.db.write, id)
         .await
         .unwrap()
 }

@@ -30,7 +30,7 @@ async fn world() -> World {
     let mia = app.add_user("mia", Role::Manager).await;
     let sam = app.add_user("sam", Role::Shopper).await;
     let audit = manyi::db::audits::create(
-        &app.pool,
+        &app.db.write,
         NewAssignment {
             shopper_id: sam,
             store_code: "S001",

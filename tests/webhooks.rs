@@ -109,7 +109,7 @@ fn case(code: &str) -> Value {
     json!({ "code": code, "kind": "complaint", "store": "S001", "priority": "high", "step": 1 })
 }
 
-async fn add_hook(pool: &sqlx::SqlitePool, url: &str, events: &[Event]) -> i64 {
+async fn add_hook(pool: &manyi::db::Pool, url: &str, events: &[Event]) -> i64 {
     manyi::db::webhooks::create(
         pool,
         url,
@@ -134,7 +134,8 @@ async fn enqueue(db: &Db, event: Event, code: &str, now: OffsetDateTime) {
 type Row = (String, i64, Option<i64>, Option<String>, String);
 
 /// (status, attempts, last_status, last_error, next_attempt_at) of every delivery, oldest first.
-async fn rows(pool: &sqlx::SqlitePool) -> Vec<Row> {
+async fn rows(pool: &manyi::db::Pool) -> Vec<Row> {
+    let pool = pool.as_sqlite().unwrap();
     sqlx::query_as(
         "select status, attempts, last_status, last_error, next_attempt_at from webhook_delivery order by id",
     )
@@ -151,11 +152,16 @@ fn secs(n: i64) -> time::Duration {
 async fn a_delivery_arrives_signed_at_each_subscribed_endpoint_and_is_marked_delivered() {
     let app = TestApp::new().await;
     let r = Receiver::start(&[]).await;
-    let hook = add_hook(&app.pool, &r.url, &[Event::CaseOpened, Event::CaseClosed]).await;
+    let hook = add_hook(
+        &app.db.write,
+        &r.url,
+        &[Event::CaseOpened, Event::CaseClosed],
+    )
+    .await;
     // Neither of these gets a "case opened".
-    add_hook(&app.pool, &r.url, &[Event::CaseOverdue]).await;
-    let off = add_hook(&app.pool, &r.url, &Event::ALL).await;
-    manyi::db::webhooks::set_disabled(&app.pool, off, true)
+    add_hook(&app.db.write, &r.url, &[Event::CaseOverdue]).await;
+    let off = add_hook(&app.db.write, &r.url, &Event::ALL).await;
+    manyi::db::webhooks::set_disabled(&app.db.write, off, true)
         .await
         .unwrap();
 
@@ -181,7 +187,7 @@ async fn a_delivery_arrives_signed_at_each_subscribed_endpoint_and_is_marked_del
     assert_eq!(g.body["sent_at"], stamp(now));
     assert_eq!(g.body["case"], case("C-2026-0001"));
 
-    let r0 = &rows(&app.pool).await[0];
+    let r0 = &rows(&app.db.write).await[0];
     assert_eq!(
         (r0.0.as_str(), r0.1, r0.2, r0.3.as_deref()),
         ("delivered", 1, Some(200), None)
@@ -201,14 +207,14 @@ async fn a_receiver_answering_500_is_retried_after_30_seconds_and_the_log_shows_
     let app = TestApp::new().await;
     app.add_user("ada", Role::Admin).await;
     let r = Receiver::start(&[500]).await;
-    add_hook(&app.pool, &r.url, &[Event::CaseOverdue]).await;
+    add_hook(&app.db.write, &r.url, &[Event::CaseOverdue]).await;
     let now = OffsetDateTime::now_utc();
     enqueue(&app.db, Event::CaseOverdue, "C-2026-0007", now).await;
     let p = policy(10, 5);
     let c = client(&p);
 
     assert_eq!(deliver_due(&app.db, &c, &p, now).await.unwrap(), 1);
-    let row = &rows(&app.pool).await[0];
+    let row = &rows(&app.db.write).await[0];
     assert_eq!((row.0.as_str(), row.1, row.2), ("pending", 1, Some(500)));
     assert_eq!(row.3.as_deref(), Some("HTTP 500 Internal Server Error"));
     assert_eq!(row.4, stamp(now + secs(30)), "the first retry waits 30 s");
@@ -226,7 +232,7 @@ async fn a_receiver_answering_500_is_retried_after_30_seconds_and_the_log_shows_
     assert_eq!(got.len(), 2);
     assert_eq!(got[0].delivery, got[1].delivery);
     assert!(got.iter().all(|g| g.verified));
-    let row = &rows(&app.pool).await[0];
+    let row = &rows(&app.db.write).await[0];
     assert_eq!(
         (row.0.as_str(), row.1, row.2, row.3.as_deref()),
         ("delivered", 2, Some(200), None)
@@ -253,7 +259,7 @@ async fn a_delivery_gives_up_after_its_attempts_and_an_admin_retries_it_now() {
     app.add_user("ada", Role::Admin).await;
     app.add_user("mia", Role::Manager).await;
     let r = Receiver::start(&[503, 503, 503]).await;
-    add_hook(&app.pool, &r.url, &[Event::CaseClosed]).await;
+    add_hook(&app.db.write, &r.url, &[Event::CaseClosed]).await;
     let now = OffsetDateTime::now_utc();
     enqueue(&app.db, Event::CaseClosed, "C-2026-0003", now).await;
     let p = policy(2, 5);
@@ -263,7 +269,7 @@ async fn a_delivery_gives_up_after_its_attempts_and_an_admin_retries_it_now() {
         deliver_due(&app.db, &c, &p, now + secs(30)).await.unwrap(),
         1
     );
-    let row = &rows(&app.pool).await[0];
+    let row = &rows(&app.db.write).await[0];
     assert_eq!((row.0.as_str(), row.1, row.2), ("failed", 2, Some(503)));
     assert_eq!(
         deliver_due(&app.db, &c, &p, now + secs(86_400))
@@ -301,7 +307,7 @@ async fn a_delivery_gives_up_after_its_attempts_and_an_admin_retries_it_now() {
     let res = admin.post_with_csrf("/admin/webhooks", &retry, &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/admin/webhooks?done=retried");
-    assert_eq!(rows(&app.pool).await[0].0, "pending");
+    assert_eq!(rows(&app.db.write).await[0].0, "pending");
     // Only a failed delivery can be retried now.
     assert_eq!(
         admin
@@ -314,13 +320,13 @@ async fn a_delivery_gives_up_after_its_attempts_and_an_admin_retries_it_now() {
     // One more failure ends it again; the next retry gets through.
     let later = OffsetDateTime::now_utc() + secs(1);
     assert_eq!(deliver_due(&app.db, &c, &p, later).await.unwrap(), 1);
-    assert_eq!(rows(&app.pool).await[0].0, "failed");
+    assert_eq!(rows(&app.db.write).await[0].0, "failed");
     admin.post_with_csrf("/admin/webhooks", &retry, &[]).await;
     assert_eq!(
         deliver_due(&app.db, &c, &p, later + secs(1)).await.unwrap(),
         1
     );
-    let row = &rows(&app.pool).await[0];
+    let row = &rows(&app.db.write).await[0];
     assert_eq!((row.0.as_str(), row.1), ("delivered", 4));
 }
 
@@ -345,13 +351,13 @@ async fn an_endpoint_that_never_answers_blocks_no_write_and_a_refused_one_leaves
         .local_addr()
         .unwrap();
     add_hook(
-        &app.pool,
+        &app.db.write,
         &format!("http://{hang_addr}/"),
         &[Event::CaseOpened],
     )
     .await;
     add_hook(
-        &app.pool,
+        &app.db.write,
         &format!("http://{closed}/robot/send?access_token=TOKEN-IN-URL"),
         &[Event::CaseOpened],
     )
@@ -382,7 +388,7 @@ async fn an_endpoint_that_never_answers_blocks_no_write_and_a_refused_one_leaves
     assert!(!pass.is_finished(), "the hanging request is still out");
 
     assert_eq!(pass.await.unwrap().unwrap(), 2);
-    let all = rows(&app.pool).await;
+    let all = rows(&app.db.write).await;
     let errors: Vec<&str> = all.iter().filter_map(|r| r.3.as_deref()).collect();
     assert!(errors.contains(&"no answer within 4 s"), "{errors:?}");
     let refused = errors
@@ -407,7 +413,7 @@ async fn an_endpoint_that_never_answers_blocks_no_write_and_a_refused_one_leaves
 async fn pending_deliveries_survive_a_restart_and_a_fresh_worker_sends_them() {
     let app = TestApp::new().await;
     let r = Receiver::start(&[]).await;
-    add_hook(&app.pool, &r.url, &Event::ALL).await;
+    add_hook(&app.db.write, &r.url, &Event::ALL).await;
     let now = OffsetDateTime::now_utc();
     enqueue(&app.db, Event::CaseOpened, "C-2026-0020", now).await;
     enqueue(&app.db, Event::CaseClosed, "C-2026-0021", now).await;
@@ -510,7 +516,7 @@ async fn an_admin_adds_a_webhook_whose_deliveries_verify_with_the_secret_shown_t
     assert!(page.contains("Webhook disabled.") && page.contains(r#"value="false""#));
     enqueue(&app.db, Event::CaseClosed, "C-2026-0030", now).await;
     assert_eq!(
-        rows(&app.pool).await.len(),
+        rows(&app.db.write).await.len(),
         1,
         "a disabled webhook gets nothing queued"
     );
@@ -614,7 +620,7 @@ async fn only_admins_see_or_change_webhooks() {
     app.add_user("ada", Role::Admin).await;
     app.add_user("mia", Role::Manager).await;
     app.add_user("sam", Role::Shopper).await;
-    let hook = add_hook(&app.pool, "https://crm.example.com/hook", &Event::ALL).await;
+    let hook = add_hook(&app.db.write, "https://crm.example.com/hook", &Event::ALL).await;
     let base = app.spawn().await;
     let posts = [
         (
@@ -666,7 +672,7 @@ async fn only_admins_see_or_change_webhooks() {
 async fn a_post_without_the_sessions_csrf_token_is_refused() {
     let app = TestApp::new().await;
     app.add_user("ada", Role::Admin).await;
-    let hook = add_hook(&app.pool, "https://crm.example.com/hook", &Event::ALL).await;
+    let hook = add_hook(&app.db.write, "https://crm.example.com/hook", &Event::ALL).await;
     let base = app.spawn().await;
     let admin = Browser::logged_in(&base, "ada").await;
     let other = Browser::new(&base).csrf("/login").await;
@@ -707,13 +713,13 @@ async fn an_https_endpoint_is_spoken_to_over_tls() {
     // which the receiver cannot answer, so the attempt fails in TLS, not for want of it.
     let r = Receiver::start(&[]).await;
     let url = r.url.replacen("http://", "https://", 1);
-    add_hook(&app.pool, &url, &[Event::CaseOpened]).await;
+    add_hook(&app.db.write, &url, &[Event::CaseOpened]).await;
     let now = OffsetDateTime::now_utc();
     enqueue(&app.db, Event::CaseOpened, "C-2026-0040", now).await;
     let p = policy(10, 5);
     assert_eq!(deliver_due(&app.db, &client(&p), &p, now).await.unwrap(), 1);
     assert!(r.got().is_empty());
-    let row = &rows(&app.pool).await[0];
+    let row = &rows(&app.db.write).await[0];
     let error = row.3.as_deref().unwrap_or_default();
     assert_eq!((row.0.as_str(), row.2), ("pending", None));
     assert!(!error.to_ascii_lowercase().contains("scheme"), "{error}");

@@ -34,14 +34,20 @@ fn submission(survey: &Arc<Survey>, key: Option<&str>, satisfaction: i64) -> Sub
 }
 
 async fn open(dir: &tempfile::TempDir, config: WriterConfig) -> Db {
-    Db::open(&dir.path().join("w.db"), config)
-        .await
-        .expect("database opens")
+    Db::open(
+        &dir.path().join("w.db").as_path().into(),
+        manyi::db::OpenOptions {
+            writer: config,
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("database opens")
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
     sqlx::query_scalar(sql)
-        .fetch_one(&db.read)
+        .fetch_one(db.read.as_sqlite().unwrap())
         .await
         .expect("count")
 }
@@ -105,7 +111,7 @@ async fn one_bad_response_fails_alone_and_the_rest_of_its_batch_is_stored() {
     // Rollups count exactly the two stored: satisfaction 5 (top-2) and 2.
     let (n, sat_n, top2): (i64, i64, i64) =
         sqlx::query_as("select sum(responses), sum(sat_n), sum(sat_top2) from daily_stat")
-            .fetch_one(&db.read)
+            .fetch_one(db.read.as_sqlite().unwrap())
             .await
             .unwrap();
     assert_eq!((n, sat_n, top2), (2, 2, 1));
@@ -135,7 +141,7 @@ async fn many_at_once_get_distinct_ids_and_exact_rollups() {
     assert_eq!(ids.len(), 300);
     let (n, top2, promoters): (i64, i64, i64) =
         sqlx::query_as("select sum(responses), sum(sat_top2), sum(nps_promoters) from daily_stat")
-            .fetch_one(&db.read)
+            .fetch_one(db.read.as_sqlite().unwrap())
             .await
             .unwrap();
     // Satisfaction cycles 1..=5, so 4 and 5 are two fifths of 300.
@@ -154,7 +160,7 @@ async fn a_full_queue_refuses_at_once_and_the_waiting_entries_still_land() {
     let db = open(&dir, config).await;
     let s = survey();
     // Hold the one write connection, as a long staff write would.
-    let held = db.write.acquire().await.unwrap();
+    let held = db.write.as_sqlite().unwrap().acquire().await.unwrap();
     let w = db.writer.clone();
     let first_sub = submission(&s, Some("first"), 5);
     let first = tokio::spawn(async move { w.submit(first_sub).await });
@@ -190,7 +196,7 @@ async fn a_queue_whose_oldest_entry_waited_too_long_refuses_new_ones() {
     };
     let db = open(&dir, config).await;
     let s = survey();
-    let held = db.write.acquire().await.unwrap();
+    let held = db.write.as_sqlite().unwrap().acquire().await.unwrap();
     let w = db.writer.clone();
     let a_sub = submission(&s, Some("a"), 5);
     let a = tokio::spawn(async move { w.submit(a_sub).await });
@@ -261,7 +267,7 @@ async fn a_full_database_answers_full_and_the_next_batch_after_it_succeeds() {
     // Cap the file at its current size on the one write connection: the next batch
     // needs new pages and gets SQLITE_FULL, as on a full disk.
     {
-        let mut conn = db.write.acquire().await.unwrap();
+        let mut conn = db.write.as_sqlite().unwrap().acquire().await.unwrap();
         let pages: i64 = sqlx::query_scalar("pragma page_count")
             .fetch_one(&mut *conn)
             .await
@@ -297,7 +303,7 @@ async fn a_full_database_answers_full_and_the_next_batch_after_it_succeeds() {
     for key in &refused {
         let n: i64 = sqlx::query_scalar("select count(*) from response where submission_key = ?")
             .bind(key)
-            .fetch_one(&db.read)
+            .fetch_one(db.read.as_sqlite().unwrap())
             .await
             .unwrap();
         assert_eq!(n, 0, "a refused response must not be stored: {key}");

@@ -9,9 +9,9 @@
 --   writer numbers a batch's responses itself (max(id) + 1), and copying a database
 --   keeps its ids; `always` would refuse both. (Explicit ids do not advance the
 --   sequence: a table that mixes both would need `setval` after them.)
--- - 0/1 flags stay integers: today's queries mix `= 0`, `not x`, and bool binds and
---   decodes, which no single PostgreSQL type accepts unchanged. The slice that ports
---   the queries chooses between `boolean` and rewriting them.
+-- - 0/1 flags are `boolean`, without SQLite's `check (x in (0, 1))`: the queries bind
+--   and decode them as bool and write them as `x`, `not x`, `true` and `false`, which
+--   SQLite reads as 1 and 0.
 -- - `blob` is `bytea`; `without rowid` has no counterpart (a heap table with its key).
 -- - Text timestamps stay text (RFC 3339 everywhere in the code).
 

@@ -11,7 +11,7 @@ create table "user" (
     password_hash text not null,              -- argon2id PHC string; never logged
     -- Named, so 0012 can replace it when a role is added.
     role          text not null constraint user_role check (role in ('admin', 'manager', 'shopper')),
-    disabled      bigint not null default 0,
+    disabled      boolean not null default false,
     created_at    text not null
 );
 -- SQLite's NOCASE folds ASCII letters only; lower() folds by the database's locale, so

@@ -13,7 +13,7 @@ create table audit (
     scenario         text,
     status           text not null default 'assigned' check (status in
                      ('assigned', 'in_progress', 'submitted', 'approved', 'rejected', 'revision_requested')),
-    excluded         bigint not null default 0, -- approved but left out of reports
+    excluded         boolean not null default false, -- approved but left out of reports
     exclusion_reason text,
     -- The draft, saved on every page: {"answers": {name: [values]}, "comments": {name: text}, "page": n}
     draft            text not null default '{}',
@@ -22,7 +22,7 @@ create table audit (
     time_out         text,                     -- HH:MM
     definition_hash  text references form_version (hash),
     score            double precision,         -- exact overall percentage; null when all N/A
-    critical_fail    bigint not null default 0,
+    critical_fail    boolean not null default false,
     flags            text not null default '[]', -- JSON array of notes for the reviewer
     created_by       bigint not null references "user" (id),
     created_at       text not null,
@@ -54,7 +54,7 @@ create table audit_section_score (
     earned        double precision not null,
     possible      double precision not null,
     percent       double precision,            -- null when the section is N/A
-    critical_fail bigint not null default 0,
+    critical_fail boolean not null default false,
     primary key (audit_id, section)
 );
 

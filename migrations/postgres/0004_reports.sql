@@ -18,7 +18,7 @@ create table api_token (
     token_hash  text not null unique,
     created_by  bigint not null references "user" (id),
     created_at  text not null,
-    revoked     bigint not null default 0
+    revoked     boolean not null default false
 );
 
 -- One row per form, store and local day, updated in the transaction that stores a

@@ -13,6 +13,6 @@ alter table api_token
     add column scope text not null default 'sales' check (scope in ('submit', 'sales')),
     -- Null: any store.
     add column store text references store (code) on update cascade,
-    add column trusted bigint not null default 0 check (trusted in (0, 1)),
+    add column trusted boolean not null default false,
     -- Null: created on the command line.
     alter column created_by drop not null;

@@ -27,7 +27,7 @@ create table complaint_case (
     description        text not null,
     request            text not null check (request in ('refund', 'exchange', 'repair', 'apology', 'other', 'none')),
     contact            text,                      -- only with consent; null after erasure
-    contact_consent    bigint not null default 0,
+    contact_consent    boolean not null default false,
     erased_at          text,                      -- contact erased on request
     priority           text not null check (priority in ('high', 'normal', 'low')),
     step               text not null check (step in ('validity', 'assign', 'cause', 'solution',
@@ -37,7 +37,7 @@ create table complaint_case (
     resolve_due        text not null,
     first_reply_at     text,
     closed_at          text,
-    valid              bigint,
+    valid              boolean,
     invalid_reason     text,
     owner_id           bigint references "user" (id),
     category           text,
@@ -48,15 +48,15 @@ create table complaint_case (
     approved_by        bigint references "user" (id),
     implementation     text,
     summary            text,
-    customer_accepted  bigint,
-    resolved           bigint,
+    customer_accepted  boolean,
+    resolved           boolean,
     response_id        bigint references response (id),
     created_by         bigint references "user" (id), -- null: opened by a customer or a survey
     recovery_at        text,                      -- the recovery survey's answers (one time)
-    recovery_satisfied bigint,
-    recovery_return    bigint,
+    recovery_satisfied boolean,
+    recovery_return    boolean,
     overdue_at         text,                      -- when it was escalated as overdue
-    imported           bigint not null default 0,
+    imported           boolean not null default false,
     unique (year, seq, kind)
 );
 create index case_by_store on complaint_case (store, step);
@@ -73,6 +73,6 @@ create table case_event (
     step      text not null,                      -- the step it was taken at
     action    text not null,                      -- opened, valid, invalid, assigned, cause, proposed, approved, sent_back, implemented, closed, reply, note, overdue, recovery, erased
     note      text,
-    public    bigint not null default 0
+    public    boolean not null default false
 );
 create index case_event_by_case on case_event (case_id, id);

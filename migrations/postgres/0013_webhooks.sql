@@ -16,7 +16,7 @@ create table webhook (
     events      text not null,
     created_at  text not null,
     created_by  bigint references "user" (id),
-    disabled    bigint not null default 0 check (disabled in (0, 1))
+    disabled    boolean not null default false
 );
 
 create table webhook_delivery (

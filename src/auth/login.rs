@@ -1,9 +1,10 @@
 //! What the login endpoint keeps between requests: the attempt counts, the gate its password checks pass, how many checks ran, and the key that signs its cookies.
 
+use crate::db::Pool;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sqlx::SqlitePool;
 use tokio::sync::OnceCell;
 
 use super::password::{GateFull, PasswordGate, shared_gate, verify_password};
@@ -74,7 +75,7 @@ impl LoginLimiter {
     }
 
     /// The key that signs the login form's token and the device cookie.
-    pub async fn key(&self, write: &SqlitePool) -> sqlx::Result<[u8; 32]> {
+    pub async fn key(&self, write: &Pool) -> sqlx::Result<[u8; 32]> {
         self.key
             .get_or_try_init(|| crate::db::secrets::get_or_create(write, KEY_NAME))
             .await

@@ -5,7 +5,6 @@ use std::fmt;
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::request::Parts;
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use tower_sessions::Session;
 
 use super::csrf::session_error;
@@ -131,7 +130,7 @@ impl CurrentUser {
 impl<S> FromRequestParts<S> for CurrentUser
 where
     S: Send + Sync,
-    SqlitePool: FromRef<S>,
+    crate::db::Pool: FromRef<S>,
 {
     type Rejection = Error;
 
@@ -151,7 +150,7 @@ where
             .get::<i64>(SESSION_EPOCH)
             .await
             .map_err(session_error)?;
-        let pool = SqlitePool::from_ref(state);
+        let pool = crate::db::Pool::from_ref(state);
         match users::by_id(&pool, id).await? {
             Some(u) if !u.disabled && epoch == Some(u.session_epoch) => Ok(CurrentUser {
                 lang: crate::web::lang::for_account(parts, u.lang),

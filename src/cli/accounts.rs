@@ -1,5 +1,7 @@
 //! The `user add` and `stores import` commands.
 
+use crate::db::Pool;
+
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 
@@ -50,7 +52,7 @@ pub async fn add_user(
     if password.chars().count() < 10 {
         bail!("the password must have at least 10 characters");
     }
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let pool = db.write.clone();
     registered(&pool, &stores).await?;
     let hash = hash_password(password).await?;
@@ -69,7 +71,7 @@ pub async fn add_user(
 /// `user stores`: replaces the stores a store manager handles.
 pub async fn bind_stores(username: &str, stores: &[String], db_arg: &DbArg) -> anyhow::Result<()> {
     let stores = checked_codes(stores)?;
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let pool = db.write.clone();
     let Some(user) = users::by_username(&pool, username.trim()).await? else {
         bail!("there is no account '{username}'");
@@ -105,7 +107,7 @@ fn checked_codes(given: &[String]) -> anyhow::Result<Vec<String>> {
 }
 
 /// Refuses, naming them, codes that are not registered stores: nothing is changed.
-async fn registered(pool: &sqlx::SqlitePool, codes: &[String]) -> anyhow::Result<()> {
+async fn registered(pool: &Pool, codes: &[String]) -> anyhow::Result<()> {
     let mut unknown = Vec::new();
     for code in codes {
         if !stores::exists(pool, code).await? {
@@ -146,7 +148,7 @@ pub async fn import_stores(file: &Path, db_arg: &DbArg) -> anyhow::Result<()> {
             );
         }
     };
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let pool = db.write.clone();
     stores::upsert_all(&pool, &stores).await?;
     println!("imported {} store(s)", stores.len());

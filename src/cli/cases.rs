@@ -1,9 +1,10 @@
 //! The `cases import` command: an existing complaint log, checked whole by `cases::import`, stored in one transaction with its real times.
 
+use crate::db::Tx;
+
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context as _, bail};
-use sqlx::SqliteConnection;
 
 use crate::cases::Step;
 use crate::cases::import::{self, Context, ImportedCase, Key};
@@ -21,26 +22,29 @@ pub async fn import(args: &CasesImportArgs) -> anyhow::Result<()> {
         .taxonomy(&args.surveys)
         .map_err(|e| anyhow::anyhow!(e))?;
     let policy = args.cases.deadlines();
-    if !args.db.path.exists() {
+    if !args.db.location.exists() {
         bail!(
             "there is no database at {} (import the stores first)",
-            args.db.path.display()
+            args.db.location
         );
     }
-    let db = db::connect(&args.db.path).await?;
+    let db = db::connect(&args.db.location).await?;
     // The check reads the registry and earlier imports inside the write transaction, so
     // a second import running at the same time cannot slip the same cases in between.
-    let mut tx = db.write.begin_with("begin immediate").await?;
-    let stores: HashSet<String> = sqlx::query_scalar("select code from store")
-        .fetch_all(&mut *tx)
-        .await?
+    let mut tx = db.write.begin().await?;
+    let stores: HashSet<String> =
+        crate::with_tx!(&mut tx, ex => sqlx::query_scalar("select code from store")
+        .fetch_all(&mut *ex)
+        .await)?
         .into_iter()
         .collect();
-    let already: HashMap<Key, String> = sqlx::query_as::<_, (String, String, String, String)>(
-        "select store, opened_at, description, code from complaint_case where imported = 1",
-    )
-    .fetch_all(&mut *tx)
-    .await?
+    let already: HashMap<Key, String> = crate::with_tx!(&mut tx, ex => {
+        sqlx::query_as::<_, (String, String, String, String)>(
+            "select store, opened_at, description, code from complaint_case where imported",
+        )
+        .fetch_all(&mut *ex)
+        .await?
+    })
     .into_iter()
     .filter_map(|(store, opened, description, code)| {
         let at = db::cases::parse_stamp(&opened)?;
@@ -95,16 +99,16 @@ pub async fn import(args: &CasesImportArgs) -> anyhow::Result<()> {
 
 /// One case with its code, its step's fields and the events its times tell of. The
 /// "opened" event comes from `insert`; no actor: nobody in manyi took these steps.
-async fn store_one(tx: &mut SqliteConnection, c: &ImportedCase) -> anyhow::Result<String> {
+async fn store_one(tx: &mut Tx<'_>, c: &ImportedCase) -> anyhow::Result<String> {
     let (id, code) = db::cases::insert(tx, &c.case, None, None).await?;
     let closed = c.closed_at.map(stamp);
     let recovered = c.recovery_satisfied.is_some() || c.recovery_return.is_some();
     // The recovery answers' own time is not in old logs: the closing is the earliest it can be.
     let recovery_at = closed.clone().filter(|_| recovered);
-    sqlx::query(
-        "update complaint_case set step = ?, valid = ?, category = ?, first_reply_at = ?, \
-         closed_at = ?, resolved = ?, recovery_at = ?, recovery_satisfied = ?, recovery_return = ?, \
-         imported = 1 where id = ?",
+    crate::with_tx!(&mut *tx, ex => sqlx::query(
+        "update complaint_case set step = $1, valid = $2, category = $3, first_reply_at = $4, \
+         closed_at = $5, resolved = $6, recovery_at = $7, recovery_satisfied = $8, recovery_return = $9, \
+         imported = true where id = $10",
     )
     .bind(c.step.as_str())
     .bind(c.valid())
@@ -116,8 +120,8 @@ async fn store_one(tx: &mut SqliteConnection, c: &ImportedCase) -> anyhow::Resul
     .bind(c.recovery_satisfied)
     .bind(c.recovery_return)
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))?;
     if c.reply_given
         && let Some(at) = c.first_reply_at
     {

@@ -16,10 +16,10 @@ pub async fn run(args: &ReceiptCodeArgs) -> anyhow::Result<()> {
 /// Opens an existing database only: a mistyped `--db` would otherwise create a new
 /// one with a new random key, and its codes would be refused by the real server.
 async fn open(db_arg: &DbArg) -> anyhow::Result<db::Db> {
-    if !db_arg.path.exists() {
-        bail!("there is no database at {}", db_arg.path.display());
+    if !db_arg.location.exists() {
+        bail!("there is no database at {}", db_arg.location);
     }
-    db::connect(&db_arg.path).await
+    db::connect(&db_arg.location).await
 }
 
 async fn print(db: &db::Db, args: &ReceiptCodeArgs) -> anyhow::Result<()> {

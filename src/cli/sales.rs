@@ -15,7 +15,7 @@ pub async fn import(file: &Path, db_arg: &DbArg) -> anyhow::Result<()> {
         .len();
     let data =
         std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let pool = db.write.clone();
     let stores = sales::store_codes(&pool).await?;
     // Shown only on a terminal; hidden when output is piped or in CI.

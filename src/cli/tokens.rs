@@ -39,14 +39,14 @@ pub async fn add(
         bail!("only a submit token can be trusted: --trusted concerns the checks on responses");
     }
     let store = store.map(str::trim).filter(|s| !s.is_empty());
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     if let Some(code) = store
         && !stores::exists(&db.read, code).await?
     {
         db.close().await;
         bail!(
             "there is no store '{code}' in {}; import it first with `manyi stores import`",
-            db_arg.path.display()
+            db_arg.location
         );
     }
     let created = tokens::create(&db.write, name, scope, store, trusted, None).await;
@@ -63,10 +63,10 @@ pub async fn add(
 }
 
 async fn list(db_arg: &DbArg) -> anyhow::Result<()> {
-    if !db_arg.path.exists() {
-        bail!("there is no database at {}", db_arg.path.display());
+    if !db_arg.location.exists() {
+        bail!("there is no database at {}", db_arg.location);
     }
-    let db = db::connect(&db_arg.path).await?;
+    let db = db::connect(&db_arg.location).await?;
     let all = tokens::list(&db.read).await;
     db.close().await;
     println!("id\tscope\tstore\ttrusted\tstatus\tcreated (UTC)\tname");

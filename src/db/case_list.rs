@@ -1,9 +1,10 @@
 //! SQL for the due list of cases (filtered, overdue first, then by the nearest deadline) and the overdue sweep.
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::QueryBuilder;
 use time::OffsetDateTime;
 
 use super::cases::{CaseRow, SELECT, log, stamp};
+use crate::db::Pool;
 use crate::paging::Page;
 
 /// Which cases a list shows.
@@ -46,10 +47,15 @@ pub struct Filter {
     pub only_stores: Option<Vec<String>>,
 }
 
-/// Open and past a deadline at `now` (SQL, over `c`).
-const LATE: &str = "(c.step <> 'closed' and ((c.first_reply_at is null and c.reply_due < ?) or c.resolve_due < ?))";
+/// Open and past a deadline at `now`, bound as $1 (SQL, over `c`).
+const LATE: &str = "(c.step <> 'closed' and ((c.first_reply_at is null and c.reply_due < $1) or c.resolve_due < $1))";
 
-fn push_where(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, now: &str) {
+fn push_where<'a, DB>(q: &mut QueryBuilder<'a, DB>, f: &Filter, now: &str)
+where
+    DB: sqlx::Database,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     q.push(" where 1 = 1");
     if let Some(stores) = &f.only_stores {
         q.push(" and c.store in (");
@@ -93,48 +99,60 @@ fn push_where(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, now: &str) {
 /// One page of matching cases, overdue first, then by the deadline that comes next, and
 /// the number of matches.
 pub async fn page(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &Filter,
     page: Page,
     now: OffsetDateTime,
 ) -> sqlx::Result<(Vec<CaseRow>, u64)> {
     let now = stamp(now);
-    let mut count = QueryBuilder::new("select count(*) from complaint_case c");
-    push_where(&mut count, f, &now);
-    let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
-    let mut q = QueryBuilder::new(SELECT);
-    push_where(&mut q, f, &now);
-    q.push(" order by c.step = 'closed', (c.step <> 'closed' and ((c.first_reply_at is null and c.reply_due < ")
-        .push_bind(now.clone())
-        .push(") or c.resolve_due < ")
-        .push_bind(now.clone())
-        .push(")) desc, case when c.step = 'closed' then null when c.first_reply_at is null \
-               then min(c.reply_due, c.resolve_due) else c.resolve_due end, c.opened_at desc, c.id desc");
-    q.push(" limit ").push_bind(page.limit());
-    q.push(" offset ").push_bind(page.offset());
-    let rows = q.build_query_as().fetch_all(pool).await?;
+    let total: i64 = crate::with_pool!(pool, ex => {
+        let mut count = QueryBuilder::new("select count(*) from complaint_case c");
+        push_where(&mut count, f, &now);
+        count.build_query_scalar().fetch_one(ex).await?
+    });
+    let nearest = pool.pick(
+        "min(c.reply_due, c.resolve_due)",
+        "least(c.reply_due, c.resolve_due)",
+    );
+    let rows = crate::with_pool!(pool, ex => {
+        let mut q = QueryBuilder::new(SELECT);
+        push_where(&mut q, f, &now);
+        q.push(" order by c.step = 'closed', (c.step <> 'closed' and ((c.first_reply_at is null and c.reply_due < ")
+            .push_bind(now.clone())
+            .push(") or c.resolve_due < ")
+            .push_bind(now.clone())
+            .push(")) desc, case when c.step = 'closed' then null when c.first_reply_at is null then ")
+            .push(nearest)
+            .push(" else c.resolve_due end, c.opened_at desc, c.id desc");
+        q.push(" limit ").push_bind(page.limit());
+        q.push(" offset ").push_bind(page.offset());
+        q.build_query_as().fetch_all(ex).await?
+    });
     Ok((rows, u64::try_from(total).unwrap_or(0)))
 }
 
 /// Matching cases with an id above `after`, oldest first, at most `limit`: an export
 /// reads them chunk by chunk, so a long history never sits in memory at once.
 pub async fn chunk(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &Filter,
     now: OffsetDateTime,
     after: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<CaseRow>> {
-    let mut q = QueryBuilder::new(SELECT);
-    push_where(&mut q, f, &stamp(now));
-    q.push(" and c.id > ").push_bind(after);
-    q.push(" order by c.id limit ").push_bind(limit);
-    q.build_query_as().fetch_all(pool).await
+    let now = stamp(now);
+    crate::with_pool!(pool, ex => {
+        let mut q = QueryBuilder::new(SELECT);
+        push_where(&mut q, f, &now);
+        q.push(" and c.id > ").push_bind(after);
+        q.push(" order by c.id limit ").push_bind(limit);
+        q.build_query_as().fetch_all(ex).await
+    })
 }
 
 /// How many cases visible to `only_stores` are overdue now (the dashboard's and nav's flag).
 pub async fn overdue_count(
-    pool: &SqlitePool,
+    pool: &Pool,
     only_stores: Option<Vec<String>>,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
@@ -143,38 +161,37 @@ pub async fn overdue_count(
         only_stores,
         ..Filter::default()
     };
-    let mut q = QueryBuilder::new("select count(*) from complaint_case c");
-    push_where(&mut q, &f, &stamp(now));
-    let n: i64 = q.build_query_scalar().fetch_one(pool).await?;
+    let now = stamp(now);
+    let n: i64 = crate::with_pool!(pool, ex => {
+        let mut q = QueryBuilder::new("select count(*) from complaint_case c");
+        push_where(&mut q, &f, &now);
+        q.build_query_scalar().fetch_one(ex).await?
+    });
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// Marks open cases newly past a deadline as escalated, logs it, and returns them, so
 /// each is escalated (and its webhook queued) once. Runs on the write pool.
-pub async fn escalate_overdue(
-    write: &SqlitePool,
-    now: OffsetDateTime,
-) -> sqlx::Result<Vec<CaseRow>> {
+pub async fn escalate_overdue(write: &Pool, now: OffsetDateTime) -> sqlx::Result<Vec<CaseRow>> {
     let at = stamp(now);
     let mut tx = write.begin().await?;
-    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+    let ids: Vec<i64> = crate::with_tx!(&mut tx, ex => sqlx::query_scalar(&format!(
         "select c.id from complaint_case c where c.overdue_at is null and {LATE} limit 500"
     ))
     .bind(&at)
-    .bind(&at)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(&mut *ex)
+    .await)?;
     let mut escalated = Vec::with_capacity(ids.len());
     for id in ids {
-        sqlx::query("update complaint_case set overdue_at = ? where id = ?")
+        crate::with_tx!(&mut tx, ex => sqlx::query("update complaint_case set overdue_at = $1 where id = $2")
             .bind(&at)
             .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        let row: CaseRow = sqlx::query_as(&format!("{SELECT} where c.id = ?"))
+            .execute(&mut *ex)
+            .await.map(|r| r.rows_affected()))?;
+        let row: CaseRow = crate::with_tx!(&mut tx, ex => sqlx::query_as(&format!("{SELECT} where c.id = $1"))
             .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(&mut *ex)
+            .await)?;
         let step = row.step();
         log(&mut tx, id, &at, None, step, "overdue", None, false).await?;
         crate::webhooks::enqueue(

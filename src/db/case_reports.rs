@@ -1,9 +1,11 @@
 //! SQL for the complaint-case reports: the facts of every case opened in a report's range (by the stores' local days), store, region and the reader's own stores.
 
-use sqlx::{FromRow, QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{FromRow, QueryBuilder};
 use time::{Duration, UtcOffset};
 
+use super::Pool;
 use super::cases::parse_stamp;
+use super::dialect::{Dialect, push_in_json_list};
 use super::held::day_start_utc;
 use crate::cases::deadline::Due;
 use crate::cases::stats::CaseFacts;
@@ -27,7 +29,11 @@ struct Row {
 /// ` and …` for the filter's range (local days in `offset`), store, region and the reader's
 /// own stores. The
 /// survey filter does not apply: most cases come from a counter or a phone, not a form.
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, offset: UtcOffset) {
+fn push_filter<'a, DB>(q: &mut QueryBuilder<'a, DB>, f: &Filter, offset: UtcOffset)
+where
+    DB: Dialect,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     // Stored times are RFC 3339 UTC with a `Z`; the bounds are the same without it, so
     // text order is time order ("…T16:00:00Z" sorts after "…T16:00:00").
     let from = day_start_utc(f.from, offset);
@@ -43,27 +49,23 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, offset: UtcOffset) 
             .push(")");
     }
     if let Some(stores) = super::reports::only_stores(f) {
-        q.push(" and c.store in (select value from json_each(")
-            .push_bind(stores)
-            .push("))");
+        push_in_json_list(q, "c.store", stores);
     }
 }
 
 /// The facts of every case the filter covers, oldest first. A row whose stored times do
 /// not parse (never written by manyi) is left out and logged.
 #[tracing::instrument(skip_all)]
-pub async fn facts(
-    pool: &SqlitePool,
-    f: &Filter,
-    offset: UtcOffset,
-) -> sqlx::Result<Vec<CaseFacts>> {
-    let mut q = QueryBuilder::new(
-        "select c.code, c.store, c.category, c.opened_at, c.reply_due, c.resolve_due, c.first_reply_at, \
-         c.closed_at, c.valid, c.recovery_satisfied, c.contact from complaint_case c where 1",
-    );
-    push_filter(&mut q, f, offset);
-    q.push(" order by c.opened_at, c.id");
-    let rows: Vec<Row> = q.build_query_as().fetch_all(pool).await?;
+pub async fn facts(pool: &Pool, f: &Filter, offset: UtcOffset) -> sqlx::Result<Vec<CaseFacts>> {
+    let rows: Vec<Row> = crate::with_pool!(pool, ex => {
+        let mut q = QueryBuilder::new(
+            "select c.code, c.store, c.category, c.opened_at, c.reply_due, c.resolve_due, c.first_reply_at, \
+             c.closed_at, c.valid, c.recovery_satisfied, c.contact from complaint_case c where true",
+        );
+        push_filter(&mut q, f, offset);
+        q.push(" order by c.opened_at, c.id");
+        q.build_query_as().fetch_all(ex).await?
+    });
     Ok(rows.into_iter().filter_map(to_facts).collect())
 }
 

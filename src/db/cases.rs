@@ -1,6 +1,8 @@
 //! SQL for complaint cases and their event log: opening (inside the caller's transaction), reading, taking a step, the overdue sweep, recovery answers and erasure.
 
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
+
+use super::{Pool, Tx};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -119,30 +121,30 @@ pub(crate) const SELECT: &str = "select c.id, c.code, c.kind, c.channel, c.store
      c.invalid_reason, c.owner_id, u.username as owner_name, c.category, c.root_cause, c.solution, \
      c.remedy, c.compensation, c.implementation, c.summary, c.customer_accepted, c.resolved, \
      c.response_id, c.recovery_at, c.recovery_satisfied, c.recovery_return, c.overdue_at, c.imported \
-     from complaint_case c left join store s on s.code = c.store left join user u on u.id = c.owner_id";
+     from complaint_case c left join store s on s.code = c.store left join \"user\" u on u.id = c.owner_id";
 
 /// Stores a new case and its "opened" event inside the caller's transaction (the
 /// writer's, for a survey response), and returns its id and code. Numbering takes the
 /// next number of the year and kind; the caller's transaction holds the write lock.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx<'_>,
     c: &NewCase,
     response_id: Option<i64>,
     created_by: Option<i64>,
 ) -> sqlx::Result<(i64, String)> {
-    let seq: i64 = sqlx::query_scalar(
-        "select coalesce(max(seq), 0) + 1 from complaint_case where year = ? and kind = ?",
+    let seq: i64 = crate::with_tx!(&mut *conn, ex => sqlx::query_scalar(
+        "select coalesce(max(seq), 0) + 1 from complaint_case where year = $1 and kind = $2",
     )
     .bind(c.year)
     .bind(c.kind.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(&mut *ex)
+    .await)?;
     let code = code(c.kind, c.year, seq);
     let opened = stamp(c.opened_at);
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = crate::with_tx!(&mut *conn, ex => sqlx::query_scalar(
         "insert into complaint_case (code, year, seq, kind, channel, store, department, description, \
          request, contact, contact_consent, priority, step, opened_at, reply_due, resolve_due, \
-         response_id, created_by) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         response_id, created_by) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
          returning id",
     )
     .bind(&code)
@@ -163,8 +165,8 @@ pub async fn insert(
     .bind(stamp(c.due.resolve))
     .bind(response_id)
     .bind(created_by)
-    .fetch_one(&mut *conn)
-    .await?;
+    .fetch_one(&mut *ex)
+    .await)?;
     log(
         conn,
         id,
@@ -182,7 +184,7 @@ pub async fn insert(
 /// Appends one event to a case's log.
 #[allow(clippy::too_many_arguments)]
 pub async fn log(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx<'_>,
     case_id: i64,
     at: &str,
     actor: Option<i64>,
@@ -191,8 +193,8 @@ pub async fn log(
     note: Option<&str>,
     public: bool,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into case_event (case_id, at, actor_id, step, action, note, public) values (?, ?, ?, ?, ?, ?, ?)",
+    crate::with_tx!(&mut *conn, ex => sqlx::query(
+        "insert into case_event (case_id, at, actor_id, step, action, note, public) values ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(case_id)
     .bind(at)
@@ -201,27 +203,24 @@ pub async fn log(
     .bind(action)
     .bind(note)
     .bind(public)
-    .execute(conn)
-    .await
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))
     .map(|_| ())
 }
 
-pub async fn by_code(pool: &SqlitePool, code: &str) -> sqlx::Result<Option<CaseRow>> {
-    sqlx::query_as(&format!("{SELECT} where c.code = ?"))
+pub async fn by_code(pool: &Pool, code: &str) -> sqlx::Result<Option<CaseRow>> {
+    crate::with_pool!(pool, ex => sqlx::query_as(&format!("{SELECT} where c.code = $1"))
         .bind(code)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(ex)
+        .await)
 }
 
 /// The case a survey response opened, if any.
-pub async fn code_for_response(
-    pool: &SqlitePool,
-    response_id: i64,
-) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("select code from complaint_case where response_id = ?")
+pub async fn code_for_response(pool: &Pool, response_id: i64) -> sqlx::Result<Option<String>> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar("select code from complaint_case where response_id = $1")
         .bind(response_id)
-        .fetch_optional(pool)
-        .await
+        .fetch_optional(ex)
+        .await)
 }
 
 /// One logged event, with the actor's name.
@@ -236,25 +235,21 @@ pub struct EventRow {
 }
 
 /// The log, oldest first. `public_only` is what the customer's status page reads.
-pub async fn events(
-    pool: &SqlitePool,
-    case_id: i64,
-    public_only: bool,
-) -> sqlx::Result<Vec<EventRow>> {
-    sqlx::query_as(
+pub async fn events(pool: &Pool, case_id: i64, public_only: bool) -> sqlx::Result<Vec<EventRow>> {
+    crate::with_pool!(pool, ex => sqlx::query_as(
         "select e.at, u.username as actor, e.step, e.action, e.note, e.public from case_event e \
-         left join user u on u.id = e.actor_id where e.case_id = ? and (e.public or not ?) order by e.id",
+         left join \"user\" u on u.id = e.actor_id where e.case_id = $1 and (e.public or not $2) order by e.id",
     )
     .bind(case_id)
     .bind(public_only)
-    .fetch_all(pool)
-    .await
+    .fetch_all(ex)
+    .await)
 }
 
 /// Whether a step was taken, inside the caller's transaction: `false` when the case had
 /// moved on meanwhile (another person's post landed first), so nothing was changed.
 pub async fn take_step(
-    tx: &mut SqliteConnection,
+    tx: &mut Tx<'_>,
     case: &CaseRow,
     actor: i64,
     action: &Action,
@@ -265,67 +260,70 @@ pub async fn take_step(
     let from = case.step();
     // The step the case was read at is part of the update: two posts of one step
     // cannot both land.
-    let mut q = sqlx::QueryBuilder::new("update complaint_case set step = ");
-    q.push_bind(t.to.as_str());
-    match action {
-        Action::Judge { valid, reason } => {
-            q.push(", valid = ").push_bind(*valid);
-            if !valid {
-                q.push(", invalid_reason = ").push_bind(reason.trim());
+    let changed = crate::with_tx!(&mut *tx, ex => {
+        let mut q = sqlx::QueryBuilder::new("update complaint_case set step = ");
+        q.push_bind(t.to.as_str());
+        match action {
+            Action::Judge { valid, reason } => {
+                q.push(", valid = ").push_bind(*valid);
+                if !valid {
+                    q.push(", invalid_reason = ").push_bind(reason.trim());
+                }
             }
+            Action::Assign { owner, department } => {
+                q.push(", owner_id = ").push_bind(*owner);
+                q.push(", department = ")
+                    .push_bind(department.as_deref().map(str::trim));
+            }
+            Action::Cause {
+                category,
+                root_cause,
+            } => {
+                q.push(", category = ").push_bind(category);
+                q.push(", root_cause = ").push_bind(root_cause.trim());
+            }
+            Action::Propose {
+                solution,
+                remedy,
+                compensation,
+            } => {
+                q.push(", solution = ").push_bind(solution.trim());
+                q.push(", remedy = ").push_bind(remedy.trim());
+                q.push(", compensation = ")
+                    .push_bind(compensation.as_deref().map(str::trim));
+            }
+            Action::Approve { .. } => {
+                q.push(", approved_by = ").push_bind(actor);
+            }
+            Action::Implement { note } => {
+                q.push(", implementation = ").push_bind(note.trim());
+            }
+            Action::Close {
+                summary,
+                customer_accepted,
+                resolved,
+            } => {
+                q.push(", summary = ").push_bind(summary.trim());
+                q.push(", customer_accepted = ")
+                    .push_bind(*customer_accepted);
+                q.push(", resolved = ").push_bind(*resolved);
+            }
+            Action::SendBack { .. } | Action::Reply { .. } | Action::Note { .. } => {}
         }
-        Action::Assign { owner, department } => {
-            q.push(", owner_id = ").push_bind(*owner);
-            q.push(", department = ")
-                .push_bind(department.as_deref().map(str::trim));
+        if t.to == Step::Closed {
+            q.push(", closed_at = ").push_bind(at.clone());
         }
-        Action::Cause {
-            category,
-            root_cause,
-        } => {
-            q.push(", category = ").push_bind(category);
-            q.push(", root_cause = ").push_bind(root_cause.trim());
+        // A reply, an invalid verdict and the closing summary all answer the customer.
+        if t.public {
+            q.push(", first_reply_at = coalesce(first_reply_at, ")
+                .push_bind(at.clone())
+                .push(")");
         }
-        Action::Propose {
-            solution,
-            remedy,
-            compensation,
-        } => {
-            q.push(", solution = ").push_bind(solution.trim());
-            q.push(", remedy = ").push_bind(remedy.trim());
-            q.push(", compensation = ")
-                .push_bind(compensation.as_deref().map(str::trim));
-        }
-        Action::Approve { .. } => {
-            q.push(", approved_by = ").push_bind(actor);
-        }
-        Action::Implement { note } => {
-            q.push(", implementation = ").push_bind(note.trim());
-        }
-        Action::Close {
-            summary,
-            customer_accepted,
-            resolved,
-        } => {
-            q.push(", summary = ").push_bind(summary.trim());
-            q.push(", customer_accepted = ")
-                .push_bind(*customer_accepted);
-            q.push(", resolved = ").push_bind(*resolved);
-        }
-        Action::SendBack { .. } | Action::Reply { .. } | Action::Note { .. } => {}
-    }
-    if t.to == Step::Closed {
-        q.push(", closed_at = ").push_bind(at.clone());
-    }
-    // A reply, an invalid verdict and the closing summary all answer the customer.
-    if t.public {
-        q.push(", first_reply_at = coalesce(first_reply_at, ")
-            .push_bind(at.clone())
-            .push(")");
-    }
-    q.push(" where id = ").push_bind(case.id);
-    q.push(" and step = ").push_bind(from.as_str());
-    if q.build().execute(&mut *tx).await?.rows_affected() == 0 {
+        q.push(" where id = ").push_bind(case.id);
+        q.push(" and step = ").push_bind(from.as_str());
+        q.build().execute(&mut *ex).await?.rows_affected()
+    });
+    if changed == 0 {
         return Ok(false);
     }
     let note = match action {
@@ -356,7 +354,7 @@ pub async fn take_step(
 /// Records the two recovery answers once, from the customer's link or a staff return
 /// visit. `false` when they were already recorded or the case is not closed.
 pub async fn record_recovery(
-    write: &SqlitePool,
+    write: &Pool,
     case_id: i64,
     satisfied: bool,
     will_return: bool,
@@ -365,17 +363,16 @@ pub async fn record_recovery(
 ) -> sqlx::Result<bool> {
     let at = stamp(now);
     let mut tx = write.begin().await?;
-    let done = sqlx::query(
-        "update complaint_case set recovery_at = ?, recovery_satisfied = ?, recovery_return = ? \
-         where id = ? and step = 'closed' and recovery_at is null",
+    let done = crate::with_tx!(&mut tx, ex => sqlx::query(
+        "update complaint_case set recovery_at = $1, recovery_satisfied = $2, recovery_return = $3 \
+         where id = $4 and step = 'closed' and recovery_at is null",
     )
     .bind(&at)
     .bind(satisfied)
     .bind(will_return)
     .bind(case_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))?
         == 1;
     if done {
         let note = format!(
@@ -406,27 +403,26 @@ fn yes_no(b: bool) -> &'static str {
 /// Erases a case's contact on the customer's request; the case stays, anonymised, for
 /// the statistics. `false` when there was nothing to erase.
 pub async fn erase_contact(
-    write: &SqlitePool,
+    write: &Pool,
     case_id: i64,
     actor: i64,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
     let at = stamp(now);
     let mut tx = write.begin().await?;
-    let done = sqlx::query(
-        "update complaint_case set contact = null, erased_at = ? where id = ? and contact is not null",
+    let done = crate::with_tx!(&mut tx, ex => sqlx::query(
+        "update complaint_case set contact = null, erased_at = $1 where id = $2 and contact is not null",
     )
     .bind(&at)
     .bind(case_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))?
         == 1;
     if done {
-        let step: String = sqlx::query_scalar("select step from complaint_case where id = ?")
+        let step: String = crate::with_tx!(&mut tx, ex => sqlx::query_scalar("select step from complaint_case where id = $1")
             .bind(case_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            .fetch_one(&mut *ex)
+            .await)?;
         let step = Step::parse(&step).unwrap_or(Step::Closed);
         log(
             &mut tx,

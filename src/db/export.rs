@@ -7,6 +7,8 @@
 //! borrowing its strings. While one chunk's CSV is written, the worker thread already reads
 //! the next, so the two halves of the work run on two cores.
 
+use crate::db::Tx;
+
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
@@ -14,7 +16,6 @@ use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use sqlx::SqliteConnection;
 
 /// Responses per query. A query costs tens of microseconds, nothing spread over 500
 /// responses, and a chunk stays small: about 150 KB of JSON on the demo data, 15 MB even if
@@ -22,9 +23,9 @@ use sqlx::SqliteConnection;
 /// equally fast; 8,000 took twice the memory.
 const CHUNK: i64 = 500;
 
-/// One chunk of a form's responses after `?2`, as one JSON array of
+/// One chunk of a form's responses after `$2`, as one JSON array of
 /// `[id, submitted_at, store, lang, version, state, {question: value, …}]`: counted
-/// responses only, or every state when `?4` is 1. A value at position 0 is its text;
+/// responses only, or every state when `$4` is true. A value at position 0 is its text;
 /// further options of a multiple choice are `[position, text]`, so the reader puts them in
 /// order without trusting the order in which SQLite happens to aggregate rows (ordering
 /// inside the aggregate is exact too, but made the whole export a third slower).
@@ -41,22 +42,40 @@ select count(*), max(c.id), json_group_array(json_array(
             where a.response_id = c.id)))
 from (select r.id, r.submitted_at, r.store, r.lang, r.version, r.state
       from response r
-      where +r.form_id = ?1 and r.id > ?2 and (?4 or r.state = 'counted')
+      where +r.form_id = $1 and r.id > $2 and ($4 or r.state = 'counted')
       order by r.id
-      limit ?3) c";
+      limit $3) c";
+
+/// [`CHUNK_SQL`] in PostgreSQL's words: the same array, the same shapes. `json` (not
+/// `jsonb`) keeps a multiple choice's repeated keys, which the reader expects.
+const CHUNK_SQL_PG: &str = r"
+select count(*), max(c.id), coalesce(json_agg(json_build_array(
+           c.id, c.submitted_at, c.store, c.lang, c.version, c.state,
+           coalesce((select json_object_agg(
+                       a.question,
+                       case when a.position = 0 then to_json(a.value)
+                            else json_build_array(a.position, a.value) end)
+            from answer a
+            where a.response_id = c.id), '{}'::json))), '[]'::json)::text
+from (select r.id, r.submitted_at, r.store, r.lang, r.version, r.state
+      from response r
+      where r.form_id = $1 and r.id > $2 and ($4 or r.state = 'counted')
+      order by r.id
+      limit $3) c";
 
 /// Question names of every definition a form's responses were given against,
 /// newest definition first, each name once: the export's columns.
-pub async fn question_columns(
-    conn: &mut SqliteConnection,
-    form_id: &str,
-) -> sqlx::Result<Vec<String>> {
-    let rows = sqlx::query_scalar::<_, String>(
-        r"select questions from form_version where form_id = ? order by first_seen desc, rowid desc",
-    )
+pub async fn question_columns(conn: &mut Tx<'_>, form_id: &str) -> sqlx::Result<Vec<String>> {
+    // PostgreSQL has no rowid: two definitions first seen in the same second keep
+    // their order by hash there, by insertion on SQLite.
+    let sql = conn.pick(
+        "select questions from form_version where form_id = $1 order by first_seen desc, rowid desc",
+        "select questions from form_version where form_id = $1 order by first_seen desc, hash desc",
+    );
+    let rows = crate::with_tx!(&mut *conn, ex => sqlx::query_scalar::<_, String>(sql)
     .bind(form_id)
-    .fetch_all(conn)
-    .await?;
+    .fetch_all(&mut *ex)
+    .await)?;
     let mut columns: Vec<String> = Vec::new();
     for json in rows {
         let names: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
@@ -175,18 +194,19 @@ struct Chunk {
 }
 
 async fn chunk(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx<'_>,
     form_id: &str,
     after: i64,
     every_state: bool,
 ) -> sqlx::Result<Chunk> {
-    let (count, last, json) = sqlx::query_as(CHUNK_SQL)
+    let sql = conn.pick(CHUNK_SQL, CHUNK_SQL_PG);
+    let (count, last, json) = crate::with_tx!(&mut *conn, ex => sqlx::query_as(sql)
         .bind(form_id)
         .bind(after)
         .bind(CHUNK)
         .bind(every_state)
-        .fetch_one(conn)
-        .await?;
+        .fetch_one(&mut *ex)
+        .await)?;
     Ok(Chunk { count, last, json })
 }
 
@@ -208,7 +228,7 @@ fn pass_on(
 /// and excluded too), oldest first, to `each`, and returns how many. Run it in a
 /// transaction, with the columns read in the same one, for a consistent snapshot.
 pub async fn for_each_response(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx<'_>,
     form_id: &str,
     every_state: bool,
     mut each: impl FnMut(&ExportRow<'_>) -> anyhow::Result<()>,

@@ -17,9 +17,11 @@ mod decide;
 
 pub use decide::{BULK_LIMIT, Decided, Decision, MAX_IDS, Target, decide};
 
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::QueryBuilder;
 use time::{Date, PrimitiveDateTime, Time, UtcOffset};
 
+use super::dialect::{Dialect, push_in_json_list};
+use super::{Backend, Pool, Tx};
 use crate::paging::Page;
 use crate::quality::Flag;
 
@@ -85,7 +87,11 @@ pub fn day_start_utc(day: Date, offset: UtcOffset) -> String {
 }
 
 /// Appends ` and …` for every part of the filter, on response `r`.
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &HeldFilter) {
+fn push_filter<'a, DB>(q: &mut QueryBuilder<'a, DB>, f: &HeldFilter)
+where
+    DB: Dialect,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
     if let Some(form) = &f.form {
         q.push(" and r.form_id = ").push_bind(form.clone());
     }
@@ -116,9 +122,18 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &HeldFilter) {
 }
 
 /// The start of every query over held responses matching `f`.
-fn held_where<'a>(select: &str, f: &HeldFilter) -> QueryBuilder<'a, Sqlite> {
+fn held_where<'a, DB>(select: &str, f: &HeldFilter) -> QueryBuilder<'a, DB>
+where
+    DB: Dialect,
+    String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    // PostgreSQL's planner picks the partial index by itself.
+    let index = match DB::BACKEND {
+        Backend::Sqlite => " indexed by response_held",
+        Backend::Postgres => "",
+    };
     let mut q = QueryBuilder::new(format!(
-        "{select} from response r indexed by response_held where r.state = 'held'"
+        "{select} from response r{index} where r.state = 'held'"
     ));
     push_filter(&mut q, f);
     q
@@ -127,11 +142,13 @@ fn held_where<'a>(select: &str, f: &HeldFilter) -> QueryBuilder<'a, Sqlite> {
 /// How many held responses match `f`, and the highest id among them (what a bulk
 /// decision of "all of these" may reach, so responses held after the page was drawn are
 /// not decided unseen).
-pub async fn count(pool: &SqlitePool, f: &HeldFilter) -> sqlx::Result<(i64, Option<i64>)> {
-    held_where("select count(*), max(r.id)", f)
-        .build_query_as()
-        .fetch_one(pool)
-        .await
+pub async fn count(pool: &Pool, f: &HeldFilter) -> sqlx::Result<(i64, Option<i64>)> {
+    crate::with_pool!(pool, ex => {
+        held_where("select count(*), max(r.id)", f)
+            .build_query_as()
+            .fetch_one(ex)
+            .await
+    })
 }
 
 /// Held responses over the same stores, days and forms as a report: its "n held back".
@@ -139,17 +156,18 @@ pub async fn count(pool: &SqlitePool, f: &HeldFilter) -> sqlx::Result<(i64, Opti
 /// the queue's filter has no place for.
 #[tracing::instrument(skip_all)]
 pub async fn count_for_report(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &crate::reports::Filter,
     utc_offset: UtcOffset,
 ) -> sqlx::Result<i64> {
-    let mut q = held_where("select count(*)", &HeldFilter::for_report(f, utc_offset));
-    if let Some(stores) = super::reports::only_stores(f) {
-        q.push(" and r.store in (select value from json_each(")
-            .push_bind(stores)
-            .push("))");
-    }
-    q.build_query_scalar().fetch_one(pool).await
+    let held = HeldFilter::for_report(f, utc_offset);
+    crate::with_pool!(pool, ex => {
+        let mut q = held_where("select count(*)", &held);
+        if let Some(stores) = super::reports::only_stores(f) {
+            push_in_json_list(&mut q, "r.store", stores);
+        }
+        q.build_query_scalar().fetch_one(ex).await
+    })
 }
 
 /// A response as the queue lists it.
@@ -172,36 +190,35 @@ const ROW_COLUMNS: &str = "select r.id, coalesce(r.public_id, '') as public_id, 
 /// One page of the held responses matching `f`, oldest first: the longest waiting is
 /// decided first ([`count`] says how many in all).
 #[tracing::instrument(skip_all, fields(page = page.number))]
-pub async fn list(pool: &SqlitePool, f: &HeldFilter, page: Page) -> sqlx::Result<Vec<HeldRow>> {
-    let mut q = held_where(ROW_COLUMNS, f);
-    q.push(" order by r.submitted_at, r.id limit ")
-        .push_bind(page.limit())
-        .push(" offset ")
-        .push_bind(page.offset());
-    q.build_query_as::<HeldRow>().fetch_all(pool).await
+pub async fn list(pool: &Pool, f: &HeldFilter, page: Page) -> sqlx::Result<Vec<HeldRow>> {
+    crate::with_pool!(pool, ex => {
+        let mut q = held_where(ROW_COLUMNS, f);
+        q.push(" order by r.submitted_at, r.id limit ")
+            .push_bind(page.limit())
+            .push(" offset ")
+            .push_bind(page.offset());
+        q.build_query_as::<HeldRow>().fetch_all(ex).await
+    })
 }
 
 /// The stored answers of some responses: (response id, question, value), each
 /// response's in question then position order.
-pub async fn answers(
-    conn: &mut sqlx::SqliteConnection,
-    ids: &[i64],
-) -> sqlx::Result<Vec<(i64, String, String)>> {
+pub async fn answers(conn: &mut Tx<'_>, ids: &[i64]) -> sqlx::Result<Vec<(i64, String, String)>> {
     let mut out = Vec::new();
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut q = QueryBuilder::new(
-            "select response_id, question, value from answer where response_id in (",
-        );
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(") order by response_id, question, position");
-        out.extend(
+        out.extend(crate::with_tx!(&mut *conn, ex => {
+            let mut q = QueryBuilder::new(
+                "select response_id, question, value from answer where response_id in (",
+            );
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(") order by response_id, question, position");
             q.build_query_as::<(i64, String, String)>()
-                .fetch_all(&mut *conn)
-                .await?,
-        );
+                .fetch_all(&mut *ex)
+                .await?
+        }));
     }
     Ok(out)
 }
@@ -223,27 +240,36 @@ pub struct DecisionRow {
 /// days are the response's), latest first, and how many there are in all.
 #[tracing::instrument(skip_all, fields(page = page.number))]
 pub async fn decisions(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &HeldFilter,
     page: Page,
 ) -> sqlx::Result<(Vec<DecisionRow>, i64)> {
     // `cross join` keeps the log outermost: it is read latest first and stops at the page,
     // where a store filter would otherwise start from every response of the store.
-    const FROM: &str = " from response_decision d cross join response r on r.id = d.response_id \
-         left join user u on u.id = d.decided_by where true";
-    let mut q = QueryBuilder::new(format!(
-        "select d.decided_at, d.decision, coalesce(u.username, '#' || d.decided_by) as decided_by, \
-         coalesce(r.public_id, '') as public_id, r.form_id, r.store, r.submitted_at, r.flags{FROM}"
-    ));
-    push_filter(&mut q, f);
-    q.push(" order by d.id desc limit ")
-        .push_bind(page.limit())
-        .push(" offset ")
-        .push_bind(page.offset());
-    let rows = q.build_query_as::<DecisionRow>().fetch_all(pool).await?;
-    let mut q = QueryBuilder::new(format!("select count(*){FROM}"));
-    push_filter(&mut q, f);
-    let (total,): (i64,) = q.build_query_as().fetch_one(pool).await?;
+    // (PostgreSQL has no `cross join … on`; its planner reads the log first by itself.)
+    let from = pool.pick(
+        " from response_decision d cross join response r on r.id = d.response_id \
+         left join \"user\" u on u.id = d.decided_by where true",
+        " from response_decision d join response r on r.id = d.response_id \
+         left join \"user\" u on u.id = d.decided_by where true",
+    );
+    let rows = crate::with_pool!(pool, ex => {
+        let mut q = QueryBuilder::new(format!(
+            "select d.decided_at, d.decision, coalesce(u.username, '#' || d.decided_by) as decided_by, \
+             coalesce(r.public_id, '') as public_id, r.form_id, r.store, r.submitted_at, r.flags{from}"
+        ));
+        push_filter(&mut q, f);
+        q.push(" order by d.id desc limit ")
+            .push_bind(page.limit())
+            .push(" offset ")
+            .push_bind(page.offset());
+        q.build_query_as::<DecisionRow>().fetch_all(ex).await?
+    });
+    let (total,): (i64,) = crate::with_pool!(pool, ex => {
+        let mut q = QueryBuilder::new(format!("select count(*){from}"));
+        push_filter(&mut q, f);
+        q.build_query_as().fetch_one(ex).await?
+    });
     Ok((rows, total))
 }
 

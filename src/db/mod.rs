@@ -1,4 +1,4 @@
-//! The database: one write connection, a read-only pool, the group-commit writer, and the connection settings.
+//! The database on either backend: the pools, the group-commit writer, and what only one backend can do (SQLite's check and backup).
 //!
 //! SQLite allows one writer at a time. Writers sleeping in SQLite's busy handler
 //! starve each other, so every write in this process waits its turn in the process
@@ -6,16 +6,23 @@
 //! FIFO order. Customer answers go through [`writer::Writer`], which borrows that
 //! connection once per batch and commits everything waiting in one transaction.
 //! Reads never wait for writes (WAL): they use their own read-only pool.
+//!
+//! PostgreSQL takes concurrent writers itself, from any number of servers: there
+//! `read` and `write` are one bounded pool, and the writer still batches responses,
+//! which keeps commits few and load shedding the same on both.
 
 pub mod audits;
 pub mod case_hooks;
 pub mod case_list;
 pub mod case_reports;
 pub mod cases;
+pub mod dialect;
 pub mod evidence;
 pub mod export;
 pub mod faults;
 pub mod held;
+mod open;
+mod pool;
 pub mod reports;
 pub mod responses;
 pub mod rollups;
@@ -29,152 +36,109 @@ pub mod users;
 pub mod webhooks;
 pub mod writer;
 
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::time::Duration;
+use std::path::Path;
 
 use anyhow::Context;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Connection, SqlitePool};
+use sqlx::Connection;
+use sqlx::sqlite::SqliteConnectOptions;
 
+pub use open::{DEFAULT_PG_CONNECTIONS, Location, WRITE_ACQUIRE_TIMEOUT};
+pub use pool::{Backend, Conn, Pool, Tx};
 pub use writer::{WriteError, Writer, WriterConfig};
 
 /// The open database: what the server and the commands share.
 #[derive(Clone)]
 pub struct Db {
-    /// Read-only connections for pages, reports and exports.
-    pub read: SqlitePool,
-    /// The one write connection. Every write waits its turn for it in the process.
-    pub write: SqlitePool,
+    /// Connections for pages, reports and exports: SQLite's read-only pool, or on
+    /// PostgreSQL the one pool.
+    pub read: Pool,
+    /// Connections for writes: SQLite's one write connection, which every write waits
+    /// its turn for in the process; on PostgreSQL the same pool as `read`.
+    pub write: Pool,
     /// The group-commit queue for customer responses.
     pub writer: Writer,
     /// Store codes recently found in the registry.
     pub known_stores: std::sync::Arc<stores::KnownStores>,
-    pub path: PathBuf,
+    pub location: Location,
 }
 
-/// Applies pending migrations with foreign keys off, as SQLite's table rebuild (new
-/// table, copy, drop, rename) requires, then checks every reference before turning them
-/// on again. The write pool's one connection carries the pragma, so nothing else runs
-/// meanwhile.
-async fn migrate(write: &SqlitePool, path: &Path) -> anyhow::Result<()> {
-    let damaged = |e: sqlx::Error| open_error(path, e);
-    let mut conn = write.acquire().await.map_err(damaged)?;
-    sqlx::query("pragma foreign_keys = off")
-        .execute(&mut *conn)
-        .await
-        .map_err(damaged)?;
-    let applied = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
-    let broken: Vec<(String, i64, String, i64)> = sqlx::query_as("pragma foreign_key_check")
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(damaged)?;
-    sqlx::query("pragma foreign_keys = on")
-        .execute(&mut *conn)
-        .await
-        .map_err(damaged)?;
-    applied.context("Failed to apply database migrations")?;
-    if let Some((table, row, parent, _)) = broken.first() {
-        anyhow::bail!(
-            "Database migration left {} broken reference(s), e.g. {table} row {row} → {parent}",
-            broken.len()
-        );
+/// How a database is opened: the write queue's bounds and, on PostgreSQL, the pool size.
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub writer: WriterConfig,
+    pub pg_connections: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            writer: WriterConfig::default(),
+            pg_connections: open::DEFAULT_PG_CONNECTIONS,
+        }
     }
-    Ok(())
 }
-
-/// How long a staff write or a batch waits for the write connection before the
-/// request is answered 503 instead of queueing further.
-const WRITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 impl Db {
-    /// Opens (creating if needed) the database file, brings its schema up to date and
-    /// starts the writer. Commands that only import or read use [`connect`].
-    pub async fn open(path: &Path, config: WriterConfig) -> anyhow::Result<Db> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| {
-                format!("Failed to create the database folder {}", dir.display())
-            })?;
-        }
-        let base = SqliteConnectOptions::from_str("sqlite:")?
-            .filename(path)
-            .foreign_keys(true)
-            // A last resort for other processes (a CLI import while serving): within
-            // this process writers never meet in SQLite, they queue for the pool.
-            .busy_timeout(Duration::from_secs(5));
-        let write_options = base
-            .clone()
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // FULL syncs the WAL on every commit: an acknowledged response
-            // survives a crash or power loss, not just a killed process.
-            .synchronous(SqliteSynchronous::Full);
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            // Kept open for the process's life: it keeps the WAL and its index in place
-            // for the read-only connections, which cannot create them.
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .acquire_timeout(WRITE_ACQUIRE_TIMEOUT)
-            // A connection whose transaction SQLite already rolled back (disk full, I/O
-            // error) leaves sqlx believing a transaction is open, and every later `begin`
-            // on it fails (transact-rs/sqlx#3932). Such a connection is closed, not reused.
-            .after_release(|conn, _| Box::pin(async move { Ok(faults::still_usable(conn).await) }))
-            .connect_with(write_options)
-            .await
-            .map_err(|e| open_error(path, e))?;
-        migrate(&write, path).await?;
-        tower_sessions_sqlx_store::SqliteStore::new(write.clone())
-            .migrate()
-            .await
-            .context("Failed to create the session table")?;
-        let readers = std::thread::available_parallelism().map_or(4, |n| (n.get() * 2).max(4));
-        let read = SqlitePoolOptions::new()
-            .max_connections(readers as u32)
-            .min_connections(0)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(base.read_only(true))
-            .await
-            .map_err(|e| open_error(path, e))?;
-        let writer = Writer::start(write.clone(), config);
+    /// Opens the database (creating a SQLite file if needed), brings its schema up to
+    /// date and starts the writer.
+    pub async fn open(location: &Location, options: OpenOptions) -> anyhow::Result<Db> {
+        let (read, write) = match location {
+            Location::Sqlite(path) => {
+                let (read, write) = open::sqlite(path).await?;
+                (Pool::Sqlite(read), Pool::Sqlite(write))
+            }
+            Location::Postgres(url) => {
+                let pool = Pool::Postgres(open::postgres(url, options.pg_connections).await?);
+                (pool.clone(), pool)
+            }
+        };
+        let writer = Writer::start(write.clone(), options.writer);
         Ok(Db {
             read,
             write,
             writer,
             known_stores: Default::default(),
-            path: path.to_owned(),
+            location: location.clone(),
         })
     }
 
-    /// Checks the whole file's structure (`PRAGMA quick_check`): a corrupt database
-    /// refuses to start instead of answering with half its data.
+    pub fn backend(&self) -> Backend {
+        self.write.backend()
+    }
+
+    /// Checks a SQLite file's structure (`PRAGMA quick_check`): a corrupt database
+    /// refuses to start instead of answering with half its data. PostgreSQL checks its
+    /// own pages (data checksums) and has nothing to run here.
     pub async fn quick_check(&self) -> anyhow::Result<()> {
-        let mut conn = self.read.acquire().await?;
+        let Some(read) = self.read.as_sqlite() else {
+            return Ok(());
+        };
+        let mut conn = read.acquire().await?;
         let problems: Vec<String> = sqlx::query_scalar("pragma quick_check")
             .fetch_all(&mut *conn)
             .await
-            .map_err(|e| open_error(&self.path, e))?;
+            .map_err(|e| open::open_error(&self.location.describe(), e))?;
         if problems.len() == 1 && problems[0] == "ok" {
             return Ok(());
         }
         let first = problems.first().cloned().unwrap_or_default();
         anyhow::bail!(
             "the database {} is damaged ({} problem(s), first: {first}); restore it from a backup (manyi backup)",
-            self.path.display(),
+            self.location,
             problems.len()
         )
     }
 
     /// Stops taking responses, writes what is queued, and closes every connection.
-    /// Closing the last connection checkpoints the WAL, so the database file alone
-    /// then holds everything.
+    /// On SQLite, closing the last connection checkpoints the WAL, so the database file
+    /// alone then holds everything.
     pub async fn close(&self) {
         self.writer.shutdown().await;
         self.read.close().await;
         // A last explicit checkpoint; closing the connection would do it too, but
         // this way a failure is logged instead of silent.
-        if let Ok(mut conn) = self.write.acquire().await
+        if let Some(write) = self.write.as_sqlite()
+            && let Ok(mut conn) = write.acquire().await
             && let Err(e) = sqlx::query("pragma wal_checkpoint(truncate)")
                 .execute(&mut *conn)
                 .await
@@ -185,20 +149,9 @@ impl Db {
     }
 }
 
-/// Opens the database with the default write queue, for commands and tests.
-pub async fn connect(path: &Path) -> anyhow::Result<Db> {
-    Db::open(path, WriterConfig::default()).await
-}
-
-/// Opening errors in words a person running the command understands.
-fn open_error(path: &Path, e: sqlx::Error) -> anyhow::Error {
-    let hint = match faults::classify(&e) {
-        faults::Fault::Corrupt => {
-            " — the file is damaged or not a manyi database; restore it from a backup"
-        }
-        _ => "",
-    };
-    anyhow::anyhow!("Failed to open the database {}{hint}: {e}", path.display())
+/// Opens a database with the default options, for commands and tests.
+pub async fn connect(location: impl Into<Location>) -> anyhow::Result<Db> {
+    Db::open(&location.into(), OpenOptions::default()).await
 }
 
 /// Copies the whole database into a new file while it stays in use (`VACUUM INTO`):
@@ -217,7 +170,12 @@ pub async fn backup(db: &Db, target: &Path) -> anyhow::Result<u64> {
     let target_text = target
         .to_str()
         .context("the backup path must be valid UTF-8")?;
-    let mut conn = db.read.acquire().await?;
+    let Some(read) = db.read.as_sqlite() else {
+        anyhow::bail!(
+            "manyi backup copies a SQLite file; back up a PostgreSQL database with pg_dump"
+        );
+    };
+    let mut conn = read.acquire().await?;
     sqlx::query("vacuum into ?")
         .bind(target_text)
         .execute(&mut *conn)

@@ -1,6 +1,8 @@
 //! SQL for reports: reading the daily and monthly rollups (with sales and audits) for a filter. Writing them is in [`super::rollups`].
 
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
+
+use super::{Backend, Pool, dialect};
 
 use crate::reports::{Filter, Grouping};
 
@@ -38,22 +40,27 @@ impl Stat {
 }
 
 /// The SQL that turns a day into its period label.
-fn period_sql(g: Grouping, column: &str) -> String {
+fn period_sql(backend: Backend, g: Grouping, column: &str) -> String {
     match g {
         Grouping::Day => column.to_owned(),
         // The Monday on or before the day.
-        Grouping::Week => format!("date({column}, '-6 days', 'weekday 1')"),
+        Grouping::Week => dialect::week_start(backend, column),
         Grouping::Month => format!("substr({column}, 1, 7)"),
     }
 }
 
-/// The WHERE clause every rollup query shares: ?1 from, ?2 to, ?3 store, ?4 region, ?5 form,
-/// ?6 the reader's own stores (see [`only_stores`]).
-const WHERE: &str = "d.day between ?1 and ?2
-    and (?3 is null or d.store_code = ?3)
-    and (?4 is null or d.store_code in (select code from store where region = ?4))
-    and (?5 is null or d.form_id = ?5)
-    and (?6 is null or d.store_code in (select value from json_each(?6)))";
+/// The WHERE clause every rollup query shares: $1 from, $2 to, $3 store, $4 region, $5 form,
+/// $6 the reader's own stores (see [`only_stores`]).
+fn where_clause(backend: Backend) -> String {
+    format!(
+        "d.day between $1 and $2
+    and ($3 is null or d.store_code = $3)
+    and ($4 is null or d.store_code in (select code from store where region = $4))
+    and ($5 is null or d.form_id = $5)
+    and ($6 is null or {})",
+        dialect::in_json_list(backend, "d.store_code", "$6")
+    )
+}
 
 /// `Filter::only_stores` as one bound value, a JSON array read with `json_each`, so
 /// every query keeps its fixed text whatever the number of stores. `[]` matches nothing.
@@ -63,10 +70,13 @@ pub fn only_stores(f: &Filter) -> Option<String> {
         .map(|s| serde_json::Value::from(s.clone()).to_string())
 }
 
-const SUMS: &str = "sum(responses) as responses, sum(sat_n) as sat_n, sum(sat_top2) as sat_top2,
-    sum(nps_n) as nps_n, sum(nps_promoters) as nps_promoters, sum(nps_detractors) as nps_detractors,
-    sum(return_n) as return_n, sum(return_repeat) as return_repeat, sum(complaints) as complaints,
-    sum(complaint_n) as complaint_n";
+/// Every counter summed; PostgreSQL sums bigints as numeric, so each is cast back.
+const SUMS: &str = "cast(sum(responses) as bigint) as responses, cast(sum(sat_n) as bigint) as sat_n,
+    cast(sum(sat_top2) as bigint) as sat_top2, cast(sum(nps_n) as bigint) as nps_n,
+    cast(sum(nps_promoters) as bigint) as nps_promoters,
+    cast(sum(nps_detractors) as bigint) as nps_detractors, cast(sum(return_n) as bigint) as return_n,
+    cast(sum(return_repeat) as bigint) as return_repeat,
+    cast(sum(complaints) as bigint) as complaints, cast(sum(complaint_n) as bigint) as complaint_n";
 
 /// A piece of a report's range and the rollup that answers it: whole months come from the
 /// monthly rollup, the days before the first and after the last whole month from the daily one.
@@ -123,11 +133,17 @@ pub fn spans(f: &Filter, by_period: bool) -> Vec<Span> {
     out
 }
 
-fn bind<'q, O>(
-    q: sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>>,
+fn bind<'q, DB, O>(
+    q: sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>,
     span: &'q Span,
     f: &'q Filter,
-) -> sqlx::query::QueryAs<'q, sqlx::Sqlite, O, sqlx::sqlite::SqliteArguments<'q>> {
+) -> sqlx::query::QueryAs<'q, DB, O, DB::Arguments<'q>>
+where
+    DB: sqlx::Database,
+    &'q String: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<&'q str>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    Option<String>: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
     q.bind(&span.from)
         .bind(&span.to)
         .bind(f.store.as_deref())
@@ -136,32 +152,34 @@ fn bind<'q, O>(
         .bind(only_stores(f))
 }
 
-/// The stores part of the sales and audit queries, on `column`: ?3 store, ?4 region,
-/// ?5 the reader's own stores.
-fn stores_where(column: &str) -> String {
+/// The stores part of the sales and audit queries, on `column`: $3 store, $4 region,
+/// $5 the reader's own stores.
+fn stores_where(backend: Backend, column: &str) -> String {
     format!(
-        "(?3 is null or {column} = ?3)
-           and (?4 is null or {column} in (select code from store where region = ?4))
-           and (?5 is null or {column} in (select value from json_each(?5)))"
+        "($3 is null or {column} = $3)
+           and ($4 is null or {column} in (select code from store where region = $4))
+           and ($5 is null or {})",
+        dialect::in_json_list(backend, column, "$5")
     )
 }
 
 /// Counters per period (or per store with `by_store`).
-pub async fn stats(pool: &SqlitePool, f: &Filter, by_store: bool) -> sqlx::Result<Vec<Stat>> {
+pub async fn stats(pool: &Pool, f: &Filter, by_store: bool) -> sqlx::Result<Vec<Stat>> {
     let key = if by_store {
         "d.store_code".to_owned()
     } else {
-        period_sql(f.grouping, "d.day")
+        period_sql(pool.backend(), f.grouping, "d.day")
     };
     let mut merged: std::collections::BTreeMap<String, Stat> = Default::default();
+    let where_ = where_clause(pool.backend());
     for span in spans(f, !by_store) {
         let sql = format!(
-            "select {key} as key, {SUMS} from {}_stat d where {WHERE} group by 1",
+            "select {key} as key, {SUMS} from {}_stat d where {where_} group by 1",
             span.table
         );
-        for s in bind(sqlx::query_as::<_, Stat>(&sql), &span, f)
-            .fetch_all(pool)
-            .await?
+        for s in crate::with_pool!(pool, ex => bind(sqlx::query_as::<_, Stat>(&sql), &span, f)
+            .fetch_all(ex)
+            .await)?
         {
             let m = merged.entry(s.key.clone()).or_insert_with(|| Stat {
                 key: s.key.clone(),
@@ -174,25 +192,27 @@ pub async fn stats(pool: &SqlitePool, f: &Filter, by_store: bool) -> sqlx::Resul
 }
 
 /// Respondents naming each awareness channel (most named first), and how many respondents named any.
-pub async fn channels(pool: &SqlitePool, f: &Filter) -> sqlx::Result<(Vec<(String, i64)>, i64)> {
+pub async fn channels(pool: &Pool, f: &Filter) -> sqlx::Result<(Vec<(String, i64)>, i64)> {
     let mut merged: std::collections::BTreeMap<String, i64> = Default::default();
     let mut total = 0;
+    let where_ = where_clause(pool.backend());
     for span in spans(f, false) {
         let sql = format!(
-            "select d.channel, sum(d.n) from {}_channel d where {WHERE} group by 1",
+            "select d.channel, cast(sum(d.n) as bigint) from {}_channel d where {where_} group by 1",
             span.table
         );
-        for (c, n) in bind(sqlx::query_as::<_, (String, i64)>(&sql), &span, f)
-            .fetch_all(pool)
-            .await?
-        {
+        for (c, n) in crate::with_pool!(pool, ex => {
+            bind(sqlx::query_as::<_, (String, i64)>(&sql), &span, f)
+                .fetch_all(ex)
+                .await?
+        }) {
             *merged.entry(c).or_default() += n;
         }
         let sql = format!(
-            "select coalesce(sum(awareness_n), 0) from {}_stat d where {WHERE}",
+            "select cast(coalesce(sum(awareness_n), 0) as bigint) from {}_stat d where {where_}",
             span.table
         );
-        let (t,): (i64,) = bind(sqlx::query_as(&sql), &span, f).fetch_one(pool).await?;
+        let (t,): (i64,) = crate::with_pool!(pool, ex => bind(sqlx::query_as(&sql), &span, f).fetch_one(ex).await)?;
         total += t;
     }
     let mut rows: Vec<(String, i64)> = merged.into_iter().collect();
@@ -201,17 +221,19 @@ pub async fn channels(pool: &SqlitePool, f: &Filter) -> sqlx::Result<(Vec<(Strin
 }
 
 /// Per aspect: (aspect, n, Σ gap, Σ gap²).
-pub async fn gaps(pool: &SqlitePool, f: &Filter) -> sqlx::Result<Vec<(String, i64, f64, f64)>> {
+pub async fn gaps(pool: &Pool, f: &Filter) -> sqlx::Result<Vec<(String, i64, f64, f64)>> {
     let mut merged: std::collections::BTreeMap<String, (i64, f64, f64)> = Default::default();
+    let where_ = where_clause(pool.backend());
     for span in spans(f, false) {
         let sql = format!(
-            "select d.aspect, sum(d.n), sum(d.sum), sum(d.sum_sq) from {}_gap d where {WHERE} group by 1",
+            "select d.aspect, cast(sum(d.n) as bigint), sum(d.sum), sum(d.sum_sq) from {}_gap d where {where_} group by 1",
             span.table
         );
-        for (a, n, sum, sq) in bind(sqlx::query_as::<_, (String, i64, f64, f64)>(&sql), &span, f)
-            .fetch_all(pool)
-            .await?
-        {
+        for (a, n, sum, sq) in crate::with_pool!(pool, ex => {
+            bind(sqlx::query_as::<_, (String, i64, f64, f64)>(&sql), &span, f)
+                .fetch_all(ex)
+                .await?
+        }) {
             let e = merged.entry(a).or_default();
             *e = (e.0 + n, e.1 + sum, e.2 + sq);
         }
@@ -224,106 +246,106 @@ pub async fn gaps(pool: &SqlitePool, f: &Filter) -> sqlx::Result<Vec<(String, i6
 
 /// Sales per period (or per store): (key, revenue, transactions). Forms do not apply to sales.
 pub async fn sales(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &Filter,
     by_store: bool,
 ) -> sqlx::Result<Vec<(String, f64, i64)>> {
     let key = if by_store {
         "d.store_code".to_owned()
     } else {
-        period_sql(f.grouping, "d.day")
+        period_sql(pool.backend(), f.grouping, "d.day")
     };
     let sql = format!(
-        "select {key}, sum(d.revenue), sum(d.transactions) from sales d
-         where d.day between ?1 and ?2 and {}
+        "select {key}, sum(d.revenue), cast(sum(d.transactions) as bigint) from sales d
+         where d.day between $1 and $2 and {}
          group by 1 order by 1",
-        stores_where("d.store_code")
+        stores_where(pool.backend(), "d.store_code")
     );
-    sqlx::query_as(&sql)
+    crate::with_pool!(pool, ex => sqlx::query_as(&sql)
         .bind(f.from.to_string())
         .bind(f.to.to_string())
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
         .bind(only_stores(f))
-        .fetch_all(pool)
-        .await
+        .fetch_all(ex)
+        .await)
 }
 
 /// Approved, not excluded audits' scores per period (or per store): (key, n, Σ, Σ²).
 pub async fn audit_scores(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &Filter,
     by_store: bool,
 ) -> sqlx::Result<Vec<(String, i64, f64, f64)>> {
     let key = if by_store {
         "a.store_code".to_owned()
     } else {
-        period_sql(f.grouping, "a.visit_date")
+        period_sql(pool.backend(), f.grouping, "a.visit_date")
     };
     let sql = format!(
         "select {key}, count(*), sum(a.score), sum(a.score * a.score) from audit a
-         where a.status = 'approved' and a.excluded = 0 and a.score is not null
-           and a.visit_date between ?1 and ?2 and {}
+         where a.status = 'approved' and not a.excluded and a.score is not null
+           and a.visit_date between $1 and $2 and {}
          group by 1 order by 1",
-        stores_where("a.store_code")
+        stores_where(pool.backend(), "a.store_code")
     );
-    sqlx::query_as(&sql)
+    crate::with_pool!(pool, ex => sqlx::query_as(&sql)
         .bind(f.from.to_string())
         .bind(f.to.to_string())
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
         .bind(only_stores(f))
-        .fetch_all(pool)
-        .await
+        .fetch_all(ex)
+        .await)
 }
 
 /// Section × store means of approved, not excluded audits: (section, store, n, mean %).
 pub async fn section_heat(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &Filter,
 ) -> sqlx::Result<Vec<(String, String, i64, f64)>> {
     let sql = format!(
         "select s.section, a.store_code, count(*), avg(s.percent) from audit_section_score s
          join audit a on a.id = s.audit_id
-         where a.status = 'approved' and a.excluded = 0 and s.percent is not null
-           and a.visit_date between ?1 and ?2 and {}
+         where a.status = 'approved' and not a.excluded and s.percent is not null
+           and a.visit_date between $1 and $2 and {}
          group by 1, 2",
-        stores_where("a.store_code")
+        stores_where(pool.backend(), "a.store_code")
     );
-    sqlx::query_as(&sql)
+    crate::with_pool!(pool, ex => sqlx::query_as(&sql)
         .bind(f.from.to_string())
         .bind(f.to.to_string())
         .bind(f.store.as_deref())
         .bind(f.region.as_deref())
         .bind(only_stores(f))
-        .fetch_all(pool)
-        .await
+        .fetch_all(ex)
+        .await)
 }
 
 /// Responses counted for `store` and `form` on the days from `from` up to, not
 /// including, `to`: a store's own recent rate, for the burst check.
 pub async fn responses_between(
-    pool: &SqlitePool,
+    pool: &Pool,
     store: &str,
     form: &str,
     from: time::Date,
     to: time::Date,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "select coalesce(sum(responses), 0) from daily_stat \
-         where store_code = ? and form_id = ? and day >= ? and day < ?",
+    crate::with_pool!(pool, ex => sqlx::query_scalar(
+        "select cast(coalesce(sum(responses), 0) as bigint) from daily_stat \
+         where store_code = $1 and form_id = $2 and day >= $3 and day < $4",
     )
     .bind(store)
     .bind(form)
     .bind(from.to_string())
     .bind(to.to_string())
-    .fetch_one(pool)
-    .await
+    .fetch_one(ex)
+    .await)
 }
 
 /// Every region, for the filter.
-pub async fn regions(pool: &SqlitePool) -> sqlx::Result<Vec<String>> {
-    sqlx::query_scalar("select distinct region from store order by region")
-        .fetch_all(pool)
-        .await
+pub async fn regions(pool: &Pool) -> sqlx::Result<Vec<String>> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar("select distinct region from store order by region")
+        .fetch_all(ex)
+        .await)
 }

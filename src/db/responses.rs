@@ -3,7 +3,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use sqlx::{Connection, QueryBuilder, SqliteConnection, SqlitePool};
+use sqlx::QueryBuilder;
+
+use super::{Conn, Pool, Tx};
+use crate::{with_pool, with_tx};
 
 use crate::answers::Answer;
 use crate::quality::{Flag, to_column};
@@ -95,30 +98,27 @@ type KeyFound = (String, i64, Option<String>, bool, Option<String>);
 /// responses are stored but add nothing to the rollups. Returns only after the commit,
 /// so every `Stored` is on disk.
 #[tracing::instrument(skip_all, fields(batch = batch.len()))]
-pub async fn insert_many(
-    conn: &mut SqliteConnection,
-    batch: &[&Submission],
-) -> sqlx::Result<Vec<Outcome>> {
-    // IMMEDIATE takes the write lock up front, so the batch cannot fail halfway
-    // with SQLITE_BUSY against another process.
-    let mut tx = conn.begin_with("begin immediate").await?;
+pub async fn insert_many(conn: &mut Conn, batch: &[&Submission]) -> sqlx::Result<Vec<Outcome>> {
+    let mut tx = conn.begin().await?;
     let mut by_key: HashMap<&str, Stored> = HashMap::new();
     let keys: Vec<&str> = batch
         .iter()
         .filter_map(|s| s.submission_key.as_deref())
         .collect();
     for chunk in keys.chunks(RESPONSE_ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::new(
-            "select submission_key, id, public_id, state = 'held', \
-             (select code from complaint_case c where c.response_id = response.id) \
-             from response where submission_key in (",
-        );
-        let mut list = q.separated(", ");
-        for key in chunk {
-            list.push_bind(*key);
-        }
-        q.push(")");
-        let found: Vec<KeyFound> = q.build_query_as().fetch_all(&mut *tx).await?;
+        let found: Vec<KeyFound> = with_tx!(&mut tx, c => {
+            let mut q = QueryBuilder::new(
+                "select submission_key, id, public_id, state = 'held', \
+                 (select code from complaint_case c where c.response_id = response.id) \
+                 from response where submission_key in (",
+            );
+            let mut list = q.separated(", ");
+            for key in chunk {
+                list.push_bind(*key);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(&mut *c).await?
+        });
         for (key, id, public_id, held, case) in found {
             if let Some(k) = chunk.iter().find(|k| **k == key) {
                 let public_id = public_id.unwrap_or_default();
@@ -141,17 +141,17 @@ pub async fn insert_many(
         .filter_map(|s| s.checks.receipt.as_ref().map(|r| r.key.as_str()))
         .collect();
     for chunk in receipts.chunks(RESPONSE_ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::new("select receipt from response where receipt in (");
-        let mut list = q.separated(", ");
-        for key in chunk {
-            list.push_bind(*key);
-        }
-        q.push(")");
-        used.extend(q.build_query_scalar::<String>().fetch_all(&mut *tx).await?);
+        used.extend(with_tx!(&mut tx, c => {
+            let mut q = QueryBuilder::new("select receipt from response where receipt in (");
+            let mut list = q.separated(", ");
+            for key in chunk {
+                list.push_bind(*key);
+            }
+            q.push(")");
+            q.build_query_scalar::<String>().fetch_all(&mut *c).await?
+        }));
     }
-    let mut next: i64 = sqlx::query_scalar("select coalesce(max(id), 0) + 1 from response")
-        .fetch_one(&mut *tx)
-        .await?;
+    let mut ids = new_ids(&mut tx, batch.len()).await?.into_iter();
     let mut results = Vec::with_capacity(batch.len());
     let mut fresh: Vec<(Stored, &Submission)> = Vec::with_capacity(batch.len());
     for s in batch {
@@ -168,14 +168,16 @@ pub async fn insert_many(
             results.push(Outcome::ReceiptUsed);
             continue;
         }
+        let Some(id) = ids.next() else {
+            return Err(sqlx::Error::Protocol("fewer new ids than responses".into()));
+        };
         let stored = Stored {
-            id: next,
+            id,
             public_id: public_id(),
             created: true,
             held: !s.checks.flags.is_empty(),
             case: None,
         };
-        next += 1;
         if let Some(k) = s.submission_key.as_deref() {
             by_key.insert(k, stored.clone());
         }
@@ -191,29 +193,31 @@ pub async fn insert_many(
     for survey in versions {
         ensure_form_version(&mut tx, survey).await?;
     }
-    for chunk in fresh.chunks(RESPONSE_ROWS_PER_INSERT) {
-        let mut q = QueryBuilder::new(
-            "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at, \
-             submission_key, public_id, receipt, purchase_day, state, flags) ",
-        );
-        q.push_values(chunk, |mut b, (stored, s)| {
-            let receipt = s.checks.receipt.as_ref();
-            b.push_bind(stored.id)
-                .push_bind(&s.survey.id)
-                .push_bind(&s.survey.version)
-                .push_bind(&s.survey.hash)
-                .push_bind(s.store.as_deref())
-                .push_bind(s.lang)
-                .push_bind(&s.submitted_at)
-                .push_bind(s.submission_key.as_deref())
-                .push_bind(&stored.public_id)
-                .push_bind(receipt.map(|r| r.key.as_str()))
-                .push_bind(receipt.map(|r| r.purchase_day.to_string()))
-                .push_bind(if stored.held { "held" } else { "counted" })
-                .push_bind(to_column(&s.checks.flags));
-        });
-        q.build().execute(&mut *tx).await?;
-    }
+    with_tx!(&mut tx, c => {
+        for chunk in fresh.chunks(RESPONSE_ROWS_PER_INSERT) {
+            let mut q = QueryBuilder::new(
+                "insert into response (id, form_id, version, definition_hash, store, lang, submitted_at, \
+                 submission_key, public_id, receipt, purchase_day, state, flags) ",
+            );
+            q.push_values(chunk, |mut b, (stored, s)| {
+                let receipt = s.checks.receipt.as_ref();
+                b.push_bind(stored.id)
+                    .push_bind(&s.survey.id)
+                    .push_bind(&s.survey.version)
+                    .push_bind(&s.survey.hash)
+                    .push_bind(s.store.as_deref())
+                    .push_bind(s.lang)
+                    .push_bind(&s.submitted_at)
+                    .push_bind(s.submission_key.as_deref())
+                    .push_bind(&stored.public_id)
+                    .push_bind(receipt.map(|r| r.key.as_str()))
+                    .push_bind(receipt.map(|r| r.purchase_day.to_string()))
+                    .push_bind(if stored.held { "held" } else { "counted" })
+                    .push_bind(to_column(&s.checks.flags));
+            });
+            q.build().execute(&mut *c).await?;
+        }
+    });
     let rows: Vec<(i64, &str, i64, String, Option<f64>)> = fresh
         .iter()
         .flat_map(|(stored, s)| {
@@ -226,18 +230,20 @@ pub async fn insert_many(
             })
         })
         .collect();
-    for chunk in rows.chunks(ANSWER_ROWS_PER_INSERT) {
-        let mut q =
-            QueryBuilder::new("insert into answer (response_id, question, position, value, num) ");
-        q.push_values(chunk, |mut b, (id, question, pos, value, num)| {
-            b.push_bind(id)
-                .push_bind(*question)
-                .push_bind(pos)
-                .push_bind(value)
-                .push_bind(num);
-        });
-        q.build().execute(&mut *tx).await?;
-    }
+    with_tx!(&mut tx, c => {
+        for chunk in rows.chunks(ANSWER_ROWS_PER_INSERT) {
+            let mut q =
+                QueryBuilder::new("insert into answer (response_id, question, position, value, num) ");
+            q.push_values(chunk, |mut b, (id, question, pos, value, num)| {
+                b.push_bind(id)
+                    .push_bind(*question)
+                    .push_bind(pos)
+                    .push_bind(value)
+                    .push_bind(num);
+            });
+            q.build().execute(&mut *c).await?;
+        }
+    });
     let mut counts = crate::db::rollups::RollupBatch::default();
     for (_, s) in fresh.iter().filter(|(stored, _)| !stored.held) {
         let c = crate::rollup::contribution(&s.survey, &s.answers);
@@ -266,21 +272,44 @@ pub async fn insert_many(
 }
 
 /// Keeps the definition a response or audit was given against, once per file version.
-pub async fn ensure_form_version(tx: &mut sqlx::SqliteConnection, s: &Survey) -> sqlx::Result<()> {
+pub async fn ensure_form_version(tx: &mut Tx<'_>, s: &Survey) -> sqlx::Result<()> {
     let questions: Vec<&str> = s.answerable().map(|q| q.name.as_str()).collect();
-    sqlx::query(
-        r"insert into form_version (hash, form_id, version, questions, source, first_seen)
-          values (?, ?, ?, ?, ?, ?) on conflict (hash) do nothing",
-    )
-    .bind(&s.hash)
-    .bind(&s.id)
-    .bind(&s.version)
-    .bind(serde_json::to_string(&questions).unwrap_or_default())
-    .bind(&s.source)
-    .bind(crate::db::now_rfc3339())
-    .execute(tx)
-    .await?;
+    let questions = serde_json::to_string(&questions).unwrap_or_default();
+    with_tx!(tx, c => {
+        sqlx::query(
+            r"insert into form_version (hash, form_id, version, questions, source, first_seen)
+              values ($1, $2, $3, $4, $5, $6) on conflict (hash) do nothing",
+        )
+        .bind(&s.hash)
+        .bind(&s.id)
+        .bind(&s.version)
+        .bind(&questions)
+        .bind(&s.source)
+        .bind(crate::db::now_rfc3339())
+        .execute(&mut *c)
+        .await?;
+    });
     Ok(())
+}
+
+/// Ids for `n` new responses, reserved inside the batch's transaction. SQLite has one
+/// writer, so the next ids after the largest are free; on PostgreSQL several servers
+/// insert at once, and the identity's sequence hands each its own.
+async fn new_ids(tx: &mut Tx<'_>, n: usize) -> sqlx::Result<Vec<i64>> {
+    match tx {
+        Tx::Sqlite(t) => {
+            let next: i64 = sqlx::query_scalar("select coalesce(max(id), 0) + 1 from response")
+                .fetch_one(&mut **t)
+                .await?;
+            Ok((next..next + n as i64).collect())
+        }
+        Tx::Postgres(t) => sqlx::query_scalar(
+            "select nextval(pg_get_serial_sequence('response', 'id')) from generate_series(1, $1)",
+        )
+        .bind(n as i64)
+        .fetch_all(&mut **t)
+        .await,
+    }
 }
 
 /// An answer as stored rows: text value plus the number where there is one.
@@ -294,31 +323,35 @@ pub fn storage_rows(answer: &Answer) -> Vec<(String, Option<f64>)> {
 }
 
 /// The public id of the response stored under a submission key, and whether it is held.
-pub async fn by_key(pool: &SqlitePool, key: &str) -> sqlx::Result<Option<(String, bool)>> {
-    sqlx::query_as(
-        "select coalesce(public_id, ''), state = 'held' from response where submission_key = ?",
-    )
-    .bind(key)
-    .fetch_optional(pool)
-    .await
+pub async fn by_key(pool: &Pool, key: &str) -> sqlx::Result<Option<(String, bool)>> {
+    with_pool!(pool, p => {
+        sqlx::query_as(
+            "select coalesce(public_id, ''), state = 'held' from response where submission_key = $1",
+        )
+        .bind(key)
+        .fetch_optional(p)
+        .await
+    })
 }
 
 /// Whether a receipt code (its first 16 digits) already stored a response.
-pub async fn receipt_used(pool: &SqlitePool, key: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists (select 1 from response where receipt = ?)")
-        .bind(key)
-        .fetch_one(pool)
-        .await
+pub async fn receipt_used(pool: &Pool, key: &str) -> sqlx::Result<bool> {
+    with_pool!(pool, p => {
+        sqlx::query_scalar("select exists (select 1 from response where receipt = $1)")
+            .bind(key)
+            .fetch_one(p)
+            .await
+    })
 }
 
 /// Whether the database answers at all (for /healthz).
-pub async fn ping(pool: &SqlitePool) -> sqlx::Result<()> {
-    sqlx::query("select 1").execute(pool).await.map(|_| ())
+pub async fn ping(pool: &Pool) -> sqlx::Result<()> {
+    with_pool!(pool, p => sqlx::query("select 1").execute(p).await.map(|_| ()))
 }
 
 /// Stores generated responses in large transactions through the same path as
 /// submissions. Used by the demo and the benchmark, where millions of rows must load in minutes.
-pub async fn insert_batch(pool: &SqlitePool, batch: &[Submission]) -> sqlx::Result<()> {
+pub async fn insert_batch(pool: &Pool, batch: &[Submission]) -> sqlx::Result<()> {
     let mut conn = pool.acquire().await?;
     for chunk in batch.chunks(5000) {
         let refs: Vec<&Submission> = chunk.iter().collect();

@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::{Connection, QueryBuilder, SqliteConnection};
+use sqlx::QueryBuilder;
+
+use super::Tx;
 
 use crate::rollup::{Contribution, Counts};
 
@@ -38,7 +40,7 @@ impl RollupBatch {
     }
 
     /// Adds everything to the daily and monthly rollups inside the caller's transaction.
-    pub async fn write(&self, tx: &mut SqliteConnection) -> sqlx::Result<()> {
+    pub async fn write(&self, tx: &mut Tx<'_>) -> sqlx::Result<()> {
         let mut months: BTreeMap<(String, String, String), Counts> = BTreeMap::new();
         for ((day, store, form), c) in &self.days {
             let month = day.get(..7).unwrap_or(day).to_owned();
@@ -57,86 +59,88 @@ type Key = (String, String, String);
 type Groups = BTreeMap<Key, Counts>;
 
 /// One granularity: `table` is the prefix (`daily` or `monthly`); the key's first part is its day or month.
-async fn upsert(tx: &mut SqliteConnection, table: &str, groups: &Groups) -> sqlx::Result<()> {
-    let all: Vec<(&Key, &Counts)> = groups.iter().collect();
-    for chunk in all.chunks(ROLLUP_ROWS_PER_UPSERT) {
-        let mut q = QueryBuilder::new(format!(
-            "insert into {table}_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, \
-             nps_promoters, nps_detractors, return_n, return_repeat, complaints, awareness_n, complaint_n) "
-        ));
-        q.push_values(chunk, |mut b, ((day, store, form), c)| {
-            b.push_bind(day)
-                .push_bind(store)
-                .push_bind(form)
-                .push_bind(c.responses)
-                .push_bind(c.sat_n)
-                .push_bind(c.sat_top2)
-                .push_bind(c.nps_n)
-                .push_bind(c.nps_promoters)
-                .push_bind(c.nps_detractors)
-                .push_bind(c.return_n)
-                .push_bind(c.return_repeat)
-                .push_bind(c.complaints)
-                .push_bind(c.awareness_n)
-                .push_bind(c.complaint_n);
-        });
-        q.push(
-            " on conflict (day, store_code, form_id) do update set \
-              responses = responses + excluded.responses, sat_n = sat_n + excluded.sat_n, \
-              sat_top2 = sat_top2 + excluded.sat_top2, nps_n = nps_n + excluded.nps_n, \
-              nps_promoters = nps_promoters + excluded.nps_promoters, \
-              nps_detractors = nps_detractors + excluded.nps_detractors, \
-              return_n = return_n + excluded.return_n, return_repeat = return_repeat + excluded.return_repeat, \
-              complaints = complaints + excluded.complaints, awareness_n = awareness_n + excluded.awareness_n, \
-              complaint_n = complaint_n + excluded.complaint_n",
-        );
-        q.build().execute(&mut *tx).await?;
-    }
-    let channels: Vec<(&Key, &String, i64)> = groups
-        .iter()
-        .flat_map(|(k, c)| c.channels.iter().map(move |(ch, n)| (k, ch, *n)))
-        .collect();
-    for chunk in channels.chunks(ROLLUP_ROWS_PER_UPSERT) {
-        let mut q = QueryBuilder::new(format!(
-            "insert into {table}_channel (day, store_code, form_id, channel, n) "
-        ));
-        q.push_values(chunk, |mut b, ((day, store, form), channel, n)| {
-            b.push_bind(day)
-                .push_bind(store)
-                .push_bind(form)
-                .push_bind(*channel)
-                .push_bind(*n);
-        });
-        q.push(" on conflict (day, store_code, form_id, channel) do update set n = n + excluded.n");
-        q.build().execute(&mut *tx).await?;
-    }
-    let gaps: Vec<(&Key, &String, (i64, f64, f64))> = groups
-        .iter()
-        .flat_map(|(k, c)| c.gaps.iter().map(move |(a, g)| (k, a, *g)))
-        .collect();
-    for chunk in gaps.chunks(ROLLUP_ROWS_PER_UPSERT) {
-        let mut q = QueryBuilder::new(format!(
-            "insert into {table}_gap (day, store_code, form_id, aspect, n, sum, sum_sq) "
-        ));
-        q.push_values(
-            chunk,
-            |mut b, ((day, store, form), aspect, (n, sum, sum_sq))| {
+async fn upsert(tx: &mut Tx<'_>, table: &str, groups: &Groups) -> sqlx::Result<()> {
+    crate::with_tx!(tx, conn => {
+        let all: Vec<(&Key, &Counts)> = groups.iter().collect();
+        for chunk in all.chunks(ROLLUP_ROWS_PER_UPSERT) {
+            let mut q = QueryBuilder::new(format!(
+                "insert into {table}_stat (day, store_code, form_id, responses, sat_n, sat_top2, nps_n, \
+                 nps_promoters, nps_detractors, return_n, return_repeat, complaints, awareness_n, complaint_n) "
+            ));
+            q.push_values(chunk, |mut b, ((day, store, form), c)| {
                 b.push_bind(day)
                     .push_bind(store)
                     .push_bind(form)
-                    .push_bind(*aspect)
-                    .push_bind(*n)
-                    .push_bind(*sum)
-                    .push_bind(*sum_sq);
-            },
-        );
-        q.push(
-            " on conflict (day, store_code, form_id, aspect) do update set \
-              n = n + excluded.n, sum = sum + excluded.sum, sum_sq = sum_sq + excluded.sum_sq",
-        );
-        q.build().execute(&mut *tx).await?;
-    }
-    Ok(())
+                    .push_bind(c.responses)
+                    .push_bind(c.sat_n)
+                    .push_bind(c.sat_top2)
+                    .push_bind(c.nps_n)
+                    .push_bind(c.nps_promoters)
+                    .push_bind(c.nps_detractors)
+                    .push_bind(c.return_n)
+                    .push_bind(c.return_repeat)
+                    .push_bind(c.complaints)
+                    .push_bind(c.awareness_n)
+                    .push_bind(c.complaint_n);
+            });
+            q.push(
+                " on conflict (day, store_code, form_id) do update set \
+                  responses = responses + excluded.responses, sat_n = sat_n + excluded.sat_n, \
+                  sat_top2 = sat_top2 + excluded.sat_top2, nps_n = nps_n + excluded.nps_n, \
+                  nps_promoters = nps_promoters + excluded.nps_promoters, \
+                  nps_detractors = nps_detractors + excluded.nps_detractors, \
+                  return_n = return_n + excluded.return_n, return_repeat = return_repeat + excluded.return_repeat, \
+                  complaints = complaints + excluded.complaints, awareness_n = awareness_n + excluded.awareness_n, \
+                  complaint_n = complaint_n + excluded.complaint_n",
+            );
+            q.build().execute(&mut *conn).await?;
+        }
+        let channels: Vec<(&Key, &String, i64)> = groups
+            .iter()
+            .flat_map(|(k, c)| c.channels.iter().map(move |(ch, n)| (k, ch, *n)))
+            .collect();
+        for chunk in channels.chunks(ROLLUP_ROWS_PER_UPSERT) {
+            let mut q = QueryBuilder::new(format!(
+                "insert into {table}_channel (day, store_code, form_id, channel, n) "
+            ));
+            q.push_values(chunk, |mut b, ((day, store, form), channel, n)| {
+                b.push_bind(day)
+                    .push_bind(store)
+                    .push_bind(form)
+                    .push_bind(*channel)
+                    .push_bind(*n);
+            });
+            q.push(" on conflict (day, store_code, form_id, channel) do update set n = n + excluded.n");
+            q.build().execute(&mut *conn).await?;
+        }
+        let gaps: Vec<(&Key, &String, (i64, f64, f64))> = groups
+            .iter()
+            .flat_map(|(k, c)| c.gaps.iter().map(move |(a, g)| (k, a, *g)))
+            .collect();
+        for chunk in gaps.chunks(ROLLUP_ROWS_PER_UPSERT) {
+            let mut q = QueryBuilder::new(format!(
+                "insert into {table}_gap (day, store_code, form_id, aspect, n, sum, sum_sq) "
+            ));
+            q.push_values(
+                chunk,
+                |mut b, ((day, store, form), aspect, (n, sum, sum_sq))| {
+                    b.push_bind(day)
+                        .push_bind(store)
+                        .push_bind(form)
+                        .push_bind(*aspect)
+                        .push_bind(*n)
+                        .push_bind(*sum)
+                        .push_bind(*sum_sq);
+                },
+            );
+            q.push(
+                " on conflict (day, store_code, form_id, aspect) do update set \
+                  n = n + excluded.n, sum = sum + excluded.sum, sum_sq = sum_sq + excluded.sum_sq",
+            );
+            q.build().execute(&mut *conn).await?;
+        }
+        Ok(())
+    })
 }
 
 /// Fills the rollups from stored responses when they are empty but responses exist
@@ -152,78 +156,81 @@ pub async fn rebuild_if_empty(
     use futures_util::TryStreamExt;
 
     const FLUSH_EVERY: u64 = 5_000;
-    let (rolled, stored): (i64, i64) =
-        sqlx::query_as("select (select count(*) from daily_stat), (select count(*) from response where state = 'counted')")
-            .fetch_one(&db.read)
-            .await?;
+    let (rolled, stored): (i64, i64) = crate::with_pool!(&db.read, p => {
+        sqlx::query_as(
+            "select (select count(*) from daily_stat), \
+             (select count(*) from response where state = 'counted')",
+        )
+        .fetch_one(p)
+        .await?
+    });
     if rolled > 0 || stored == 0 {
         return Ok(0);
     }
-    let surveys = parse_definitions(
+    let surveys = parse_definitions(crate::with_pool!(&db.read, p => {
         sqlx::query_as::<_, (String, String)>("select hash, source from form_version")
-            .fetch_all(&db.read)
-            .await?,
-    );
-    let mut conn = db.write.acquire().await?;
-    let mut tx = conn.begin_with("begin immediate").await?;
+            .fetch_all(p)
+            .await?
+    }));
+    let mut tx = db.write.begin().await?;
     for table in ["monthly_stat", "monthly_channel", "monthly_gap"] {
-        sqlx::query(&format!("delete from {table}"))
-            .execute(&mut *tx)
-            .await?;
+        crate::with_tx!(&mut tx, c => {
+            sqlx::query(&format!("delete from {table}")).execute(&mut *c).await?;
+        });
     }
     let mut reader = db.read.acquire().await?;
-    let mut rows = sqlx::query_as::<
-        _,
-        (
-            i64,
-            String,
-            Option<String>,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-        ),
-    >(
-        r"select r.id, r.definition_hash, r.store, r.form_id, r.submitted_at, a.question, a.value
-          from response r left join answer a on a.response_id = r.id where r.state = 'counted'
-          order by r.id, a.question, a.position",
-    )
-    .fetch(&mut *reader);
     let mut batch = RollupBatch::default();
     let mut count = 0u64;
-    let add =
-        |c: StoredResponse, batch: &mut RollupBatch| add_stored(batch, &surveys, &c, utc_offset);
     let mut current: Option<StoredResponse> = None;
-    while let Some((id, hash, store, form, at, q, v)) = rows.try_next().await? {
-        if current.as_ref().is_none_or(|c| c.id != id) {
-            if let Some(done) = current.take() {
-                count += u64::from(add(done, &mut batch));
-                if count.is_multiple_of(FLUSH_EVERY) && !batch.is_empty() {
-                    batch.write(&mut tx).await?;
-                    batch = RollupBatch::default();
+    crate::with_conn!(&mut reader, rc => {
+        let mut rows = sqlx::query_as::<_, StoredRow>(
+            r"select r.id, r.definition_hash, r.store, r.form_id, r.submitted_at, a.question, a.value
+              from response r left join answer a on a.response_id = r.id where r.state = 'counted'
+              order by r.id, a.question, a.position",
+        )
+        .fetch(&mut *rc);
+        while let Some((id, hash, store, form, at, q, v)) = rows.try_next().await? {
+            if current.as_ref().is_none_or(|c| c.id != id) {
+                if let Some(done) = current.take() {
+                    count += u64::from(add_stored(&mut batch, &surveys, &done, utc_offset));
+                    if count.is_multiple_of(FLUSH_EVERY) && !batch.is_empty() {
+                        batch.write(&mut tx).await?;
+                        batch = RollupBatch::default();
+                    }
                 }
+                current = Some(StoredResponse {
+                    id,
+                    hash,
+                    store,
+                    form,
+                    at,
+                    raw: Default::default(),
+                });
             }
-            current = Some(StoredResponse {
-                id,
-                hash,
-                store,
-                form,
-                at,
-                raw: Default::default(),
-            });
+            if let (Some(c), Some(q), Some(v)) = (current.as_mut(), q, v) {
+                c.raw.entry(q).or_default().push(v);
+            }
         }
-        if let (Some(c), Some(q), Some(v)) = (current.as_mut(), q, v) {
-            c.raw.entry(q).or_default().push(v);
-        }
-    }
-    drop(rows);
+    });
     if let Some(done) = current.take() {
-        count += u64::from(add(done, &mut batch));
+        count += u64::from(add_stored(&mut batch, &surveys, &done, utc_offset));
     }
     batch.write(&mut tx).await?;
     tx.commit().await?;
     Ok(count)
 }
+
+/// A response joined with one of its answers, as the rebuild streams them: id,
+/// definition hash, store, form, time, question, value.
+type StoredRow = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// Stored definitions by hash, parsed; `None` for one that no longer parses.
 pub type Definitions = std::collections::HashMap<String, Option<crate::survey::Survey>>;

@@ -1,7 +1,8 @@
 //! Server keys kept in the database: random on first use, the same after every restart.
 
+use crate::db::Pool;
+
 use rand::RngCore;
-use sqlx::SqlitePool;
 
 use crate::db::now_rfc3339;
 
@@ -10,30 +11,28 @@ use crate::db::now_rfc3339;
 /// same connection sees the row whoever inserted it (another process's insert wins,
 /// `on conflict` keeps it). A key already stored is only read, so a server whose disk
 /// is full still signs its login forms.
-pub async fn get_or_create(write: &SqlitePool, name: &str) -> sqlx::Result<[u8; 32]> {
+pub async fn get_or_create(write: &Pool, name: &str) -> sqlx::Result<[u8; 32]> {
     let mut conn = write.acquire().await?;
-    let read = "select value from secret where name = ?";
-    let mut stored: Option<Vec<u8>> = sqlx::query_scalar(read)
+    let read = "select value from secret where name = $1";
+    let mut stored: Option<Vec<u8>> = crate::with_conn!(&mut conn, ex => sqlx::query_scalar(read)
         .bind(name)
-        .fetch_optional(&mut *conn)
-        .await?;
+        .fetch_optional(&mut *ex)
+        .await)?;
     if stored.is_none() {
         let mut fresh = [0u8; 32];
         rand::rngs::OsRng.fill_bytes(&mut fresh);
-        sqlx::query(
-            "insert into secret (name, value, created_at) values (?, ?, ?) on conflict (name) do nothing",
+        crate::with_conn!(&mut conn, ex => sqlx::query(
+            "insert into secret (name, value, created_at) values ($1, $2, $3) on conflict (name) do nothing",
         )
         .bind(name)
         .bind(&fresh[..])
         .bind(now_rfc3339())
-        .execute(&mut *conn)
-        .await?;
-        stored = Some(
-            sqlx::query_scalar(read)
+        .execute(&mut *ex)
+        .await.map(|r| r.rows_affected()))?;
+        stored = Some(crate::with_conn!(&mut conn, ex => sqlx::query_scalar(read)
                 .bind(name)
-                .fetch_one(&mut *conn)
-                .await?,
-        );
+                .fetch_one(&mut *ex)
+                .await)?);
     }
     // A key of another length was not written by this code: refuse it rather than
     // sign with something shorter than intended.

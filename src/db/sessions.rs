@@ -1,23 +1,42 @@
-//! Staff sessions: tower-sessions' SQLite store, reading through the read pool and writing through the one write connection.
+//! Staff sessions in the database, so any server behind a load balancer knows them: tower-sessions' SQLite store (reads on the read pool, writes on the one write connection) or its PostgreSQL store.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, ExpiredDeletion, SessionStore};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// Loads a session on every staff request without queueing behind writes; creates,
-/// saves and deletes wait their turn for the write connection like every other write.
+use super::Pool;
+
+/// On SQLite, loads a session on every staff request without queueing behind writes;
+/// creates, saves and deletes wait their turn for the write connection like every other
+/// write. On PostgreSQL one pool serves both.
 #[derive(Debug, Clone)]
-pub struct Sessions {
-    read: SqliteStore,
-    write: SqliteStore,
+pub enum Sessions {
+    Sqlite {
+        read: SqliteStore,
+        write: SqliteStore,
+    },
+    Postgres(PostgresStore),
 }
 
 impl Sessions {
     pub fn new(db: &super::Db) -> Sessions {
-        Sessions {
-            read: SqliteStore::new(db.read.clone()),
-            write: SqliteStore::new(db.write.clone()),
+        match (&db.read, &db.write) {
+            (Pool::Sqlite(read), Pool::Sqlite(write)) => Sessions::Sqlite {
+                read: SqliteStore::new(read.clone()),
+                write: SqliteStore::new(write.clone()),
+            },
+            // The table is created with the migrations, under their lock (`db::open`).
+            (_, Pool::Postgres(pool)) | (Pool::Postgres(pool), _) => {
+                Sessions::Postgres(PostgresStore::new(pool.clone()))
+            }
+        }
+    }
+
+    fn writer(&self) -> &dyn SessionStore {
+        match self {
+            Sessions::Sqlite { write, .. } => write,
+            Sessions::Postgres(store) => store,
         }
     }
 }
@@ -25,25 +44,31 @@ impl Sessions {
 #[async_trait]
 impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        self.write.create(record).await
+        self.writer().create(record).await
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        self.write.save(record).await
+        self.writer().save(record).await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        self.read.load(id).await
+        match self {
+            Sessions::Sqlite { read, .. } => read.load(id).await,
+            Sessions::Postgres(store) => store.load(id).await,
+        }
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.write.delete(id).await
+        self.writer().delete(id).await
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for Sessions {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        self.write.delete_expired().await
+        match self {
+            Sessions::Sqlite { write, .. } => write.delete_expired().await,
+            Sessions::Postgres(store) => store.delete_expired().await,
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! SQL for the store registry.
 
+use crate::db::{Pool, Tx};
+
 use serde::Deserialize;
-use sqlx::SqlitePool;
 
 use crate::db::now_rfc3339;
 
@@ -26,21 +27,21 @@ fn from_row((code, name, region, address, opening_hours): Row) -> Store {
     }
 }
 
-pub async fn get(pool: &SqlitePool, code: &str) -> sqlx::Result<Option<Store>> {
-    let row = sqlx::query_as::<_, Row>(
-        "select code, name, region, address, opening_hours from store where code = ?",
+pub async fn get(pool: &Pool, code: &str) -> sqlx::Result<Option<Store>> {
+    let row = crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(
+        "select code, name, region, address, opening_hours from store where code = $1",
     )
     .bind(code)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     Ok(row.map(from_row))
 }
 
-pub async fn exists(pool: &SqlitePool, code: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar("select exists(select 1 from store where code = ?)")
+pub async fn exists(pool: &Pool, code: &str) -> sqlx::Result<bool> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar("select exists(select 1 from store where code = $1)")
         .bind(code)
-        .fetch_one(pool)
-        .await
+        .fetch_one(ex)
+        .await)
 }
 
 /// Store codes recently seen in the registry. Every customer submission names a
@@ -56,7 +57,7 @@ pub struct KnownStores {
 const KNOWN_STORE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl KnownStores {
-    pub async fn exists(&self, pool: &SqlitePool, code: &str) -> sqlx::Result<bool> {
+    pub async fn exists(&self, pool: &Pool, code: &str) -> sqlx::Result<bool> {
         let fresh = {
             let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
             seen.get(code)
@@ -76,12 +77,12 @@ impl KnownStores {
     }
 }
 
-pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Store>> {
-    let rows = sqlx::query_as::<_, Row>(
+pub async fn list(pool: &Pool) -> sqlx::Result<Vec<Store>> {
+    let rows = crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(
         "select code, name, region, address, opening_hours from store order by region, code",
     )
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok(rows.into_iter().map(from_row).collect())
 }
 
@@ -95,40 +96,51 @@ pub struct StoreFilter {
 /// One page of the stores matching `f`, by region then code, and how many match in all.
 #[tracing::instrument(skip_all)]
 pub async fn page(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: &StoreFilter,
     page: crate::paging::Page,
 ) -> sqlx::Result<(Vec<Store>, u64)> {
-    // `instr` finds the text as typed, with no wildcard of its own (`like` would read
-    // `%` and `_`); `lower` folds ASCII letters only, which is what codes and Latin
-    // names need.
-    const WHERE: &str = "where (?1 is null or region = ?1) \
-         and (?2 is null or instr(lower(code), lower(?2)) > 0 or instr(lower(name), lower(?2)) > 0)";
-    let total: i64 = sqlx::query_scalar(&format!("select count(*) from store {WHERE}"))
+    // A substring search finds the text as typed, with no wildcard of its own (`like`
+    // would read `%` and `_`); `lower` folds ASCII letters only on SQLite, which is what
+    // codes and Latin names need (PostgreSQL folds more, which only finds more).
+    let b = pool.backend();
+    let where_ = format!(
+        "where ($1 is null or region = $1) and ($2 is null or {} or {})",
+        super::dialect::contains(b, "lower(code)", "lower($2)"),
+        super::dialect::contains(b, "lower(name)", "lower($2)")
+    );
+    let total: i64 = crate::with_pool!(pool, ex => sqlx::query_scalar(&format!("select count(*) from store {where_}"))
         .bind(&f.region)
         .bind(&f.search)
-        .fetch_one(pool)
-        .await?;
+        .fetch_one(ex)
+        .await)?;
     let total = u64::try_from(total).unwrap_or(0);
     let page = page.clamp(total);
-    let rows = sqlx::query_as::<_, Row>(&format!(
-        "select code, name, region, address, opening_hours from store {WHERE} \
-         order by region, code limit ?3 offset ?4"
+    let rows = crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(&format!(
+        "select code, name, region, address, opening_hours from store {where_} \
+         order by region, code limit $3 offset $4"
     ))
     .bind(&f.region)
     .bind(&f.search)
     .bind(page.limit())
     .bind(page.offset())
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok((rows.into_iter().map(from_row).collect(), total))
 }
 
 /// Inserts or updates by code, so importing the same file twice changes nothing.
-pub async fn upsert<'e>(executor: impl sqlx::SqliteExecutor<'e>, s: &Store) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn upsert(pool: &Pool, s: &Store) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
+    upsert_in(&mut tx, s).await?;
+    tx.commit().await
+}
+
+/// [`upsert`] inside the caller's transaction.
+pub async fn upsert_in(tx: &mut Tx<'_>, s: &Store) -> sqlx::Result<()> {
+    crate::with_tx!(&mut *tx, ex => sqlx::query(
         r"insert into store (code, name, region, address, opening_hours, updated_at)
-          values (?, ?, ?, ?, ?, ?)
+          values ($1, $2, $3, $4, $5, $6)
           on conflict (code) do update set name = excluded.name, region = excluded.region,
             address = excluded.address, opening_hours = excluded.opening_hours,
             updated_at = excluded.updated_at",
@@ -139,16 +151,16 @@ pub async fn upsert<'e>(executor: impl sqlx::SqliteExecutor<'e>, s: &Store) -> s
     .bind(&s.address)
     .bind(&s.opening_hours)
     .bind(now_rfc3339())
-    .execute(executor)
-    .await?;
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Imports many stores in one transaction: all of them, or none.
-pub async fn upsert_all(pool: &SqlitePool, stores: &[Store]) -> sqlx::Result<()> {
-    let mut tx = pool.begin_with("begin immediate").await?;
+pub async fn upsert_all(pool: &Pool, stores: &[Store]) -> sqlx::Result<()> {
+    let mut tx = pool.begin().await?;
     for s in stores {
-        upsert(&mut *tx, s).await?;
+        upsert_in(&mut tx, s).await?;
     }
     tx.commit().await
 }

@@ -2,10 +2,11 @@
 //!
 //! Only a SHA-256 of each token is stored, so a token is shown once, when it is made.
 
+use crate::db::Pool;
+
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 
 use crate::db::now_rfc3339;
 
@@ -100,7 +101,7 @@ fn digest(token: &str) -> String {
 /// admin who made it, `None` from the command line.
 #[tracing::instrument(skip_all, fields(scope = %scope, store = store, trusted))]
 pub async fn create(
-    pool: &SqlitePool,
+    pool: &Pool,
     name: &str,
     scope: Scope,
     store: Option<&str>,
@@ -111,9 +112,9 @@ pub async fn create(
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     let token = format!("manyi_{}", hex::encode(bytes));
-    let id = sqlx::query_scalar(
+    let id = crate::with_pool!(pool, ex => sqlx::query_scalar(
         r"insert into api_token (name, token_hash, scope, store, trusted, created_by, created_at)
-          values (?, ?, ?, ?, ?, ?, ?) returning id",
+          values ($1, $2, $3, $4, $5, $6, $7) returning id",
     )
     .bind(name)
     .bind(digest(&token))
@@ -122,19 +123,19 @@ pub async fn create(
     .bind(trusted)
     .bind(created_by)
     .bind(now_rfc3339())
-    .fetch_one(pool)
-    .await?;
+    .fetch_one(ex)
+    .await)?;
     Ok(Created { id, token })
 }
 
 /// The token's record when it exists and is not revoked.
-pub async fn check(pool: &SqlitePool, token: &str) -> sqlx::Result<Option<TokenInfo>> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "select {COLUMNS} from api_token where token_hash = ? and revoked = 0"
+pub async fn check(pool: &Pool, token: &str) -> sqlx::Result<Option<TokenInfo>> {
+    let row: Option<Row> = crate::with_pool!(pool, ex => sqlx::query_as(&format!(
+        "select {COLUMNS} from api_token where token_hash = $1 and not revoked"
     ))
     .bind(digest(token))
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     row.map(from_row).transpose()
 }
 
@@ -160,7 +161,7 @@ impl Cache {
     }
 
     /// [`check`], answered from memory when the token was valid within [`CACHE_TTL`].
-    pub async fn check(&self, pool: &SqlitePool, token: &str) -> sqlx::Result<Option<TokenInfo>> {
+    pub async fn check(&self, pool: &Pool, token: &str) -> sqlx::Result<Option<TokenInfo>> {
         let key = digest(token);
         let now = std::time::Instant::now();
         if let Some((info, at)) = self.map().get(&key)
@@ -188,20 +189,20 @@ impl Cache {
 }
 
 /// Every token, oldest first.
-pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<TokenInfo>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!("select {COLUMNS} from api_token order by id"))
-        .fetch_all(pool)
-        .await?;
+pub async fn list(pool: &Pool) -> sqlx::Result<Vec<TokenInfo>> {
+    let rows: Vec<Row> = crate::with_pool!(pool, ex => sqlx::query_as(&format!("select {COLUMNS} from api_token order by id"))
+        .fetch_all(ex)
+        .await)?;
     rows.into_iter().map(from_row).collect()
 }
 
 /// Revokes a token; false when there is no such token.
-pub async fn revoke(pool: &SqlitePool, id: i64) -> sqlx::Result<bool> {
-    let done = sqlx::query("update api_token set revoked = 1 where id = ?")
+pub async fn revoke(pool: &Pool, id: i64) -> sqlx::Result<bool> {
+    let done = crate::with_pool!(pool, ex => sqlx::query("update api_token set revoked = true where id = $1")
         .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .execute(ex)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }
 
 #[cfg(test)]

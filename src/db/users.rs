@@ -1,6 +1,6 @@
 //! SQL for user accounts.
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
 
 use crate::auth::Role;
 use crate::db::now_rfc3339;
@@ -37,32 +37,32 @@ fn from_row((id, username, role, disabled, password_hash, session_epoch, lang): 
 
 const COLUMNS: &str = "id, username, role, disabled, password_hash, session_epoch, lang";
 
-pub async fn by_id(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<User>> {
-    let sql = format!("select {COLUMNS} from user where id = ?");
-    Ok(sqlx::query_as::<_, Row>(&sql)
+pub async fn by_id(pool: &Pool, id: i64) -> sqlx::Result<Option<User>> {
+    let sql = format!("select {COLUMNS} from \"user\" where id = $1");
+    Ok(crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(&sql)
         .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .map(from_row))
+        .fetch_optional(ex)
+        .await)?
+    .map(from_row))
 }
 
-pub async fn by_username(pool: &SqlitePool, username: &str) -> sqlx::Result<Option<User>> {
-    let sql = format!("select {COLUMNS} from user where username = ?");
-    Ok(sqlx::query_as::<_, Row>(&sql)
+pub async fn by_username(pool: &Pool, username: &str) -> sqlx::Result<Option<User>> {
+    let sql = format!("select {COLUMNS} from \"user\" where username = $1");
+    Ok(crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(&sql)
         .bind(username)
-        .fetch_optional(pool)
-        .await?
-        .map(from_row))
+        .fetch_optional(ex)
+        .await)?
+    .map(from_row))
 }
 
-pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<User>> {
-    let sql = format!("select {COLUMNS} from user order by role, username");
-    Ok(sqlx::query_as::<_, Row>(&sql)
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect())
+pub async fn list(pool: &Pool) -> sqlx::Result<Vec<User>> {
+    let sql = format!("select {COLUMNS} from \"user\" order by role, username");
+    Ok(crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(&sql)
+        .fetch_all(ex)
+        .await)?
+    .into_iter()
+    .map(from_row)
+    .collect())
 }
 
 /// Which accounts the Users page lists: by role and by status, `None` meaning any.
@@ -75,33 +75,34 @@ pub struct UserFilter {
 /// One page of the accounts matching `f`, by role then username, and how many match in all.
 #[tracing::instrument(skip_all)]
 pub async fn page(
-    pool: &SqlitePool,
+    pool: &Pool,
     f: UserFilter,
     page: crate::paging::Page,
 ) -> sqlx::Result<(Vec<User>, u64)> {
     // `?1 is null` lets one statement serve every combination of filters.
-    const WHERE: &str = "where (?1 is null or role = ?1) and (?2 is null or disabled = ?2)";
+    const WHERE: &str = "where ($1 is null or role = $1) and ($2 is null or disabled = $2)";
     let role = f.role.map(Role::as_str);
-    let total: i64 = sqlx::query_scalar(&format!("select count(*) from user {WHERE}"))
+    let total: i64 = crate::with_pool!(pool, ex => sqlx::query_scalar(&format!("select count(*) from \"user\" {WHERE}"))
         .bind(role)
         .bind(f.disabled)
-        .fetch_one(pool)
-        .await?;
+        .fetch_one(ex)
+        .await)?;
     let total = u64::try_from(total).unwrap_or(0);
     let page = page.clamp(total);
-    let sql =
-        format!("select {COLUMNS} from user {WHERE} order by role, username limit ?3 offset ?4");
-    let rows = sqlx::query_as::<_, Row>(&sql)
+    let sql = format!(
+        "select {COLUMNS} from \"user\" {WHERE} order by role, username limit $3 offset $4"
+    );
+    let rows = crate::with_pool!(pool, ex => sqlx::query_as::<_, Row>(&sql)
         .bind(role)
         .bind(f.disabled)
         .bind(page.limit())
         .bind(page.offset())
-        .fetch_all(pool)
-        .await?;
+        .fetch_all(ex)
+        .await)?;
     Ok((rows.into_iter().map(from_row).collect(), total))
 }
 
-pub async fn shoppers(pool: &SqlitePool) -> sqlx::Result<Vec<User>> {
+pub async fn shoppers(pool: &Pool) -> sqlx::Result<Vec<User>> {
     Ok(list(pool)
         .await?
         .into_iter()
@@ -111,21 +112,21 @@ pub async fn shoppers(pool: &SqlitePool) -> sqlx::Result<Vec<User>> {
 
 /// Creates an account; `Ok(None)` when the username is taken.
 pub async fn create(
-    pool: &SqlitePool,
+    pool: &Pool,
     username: &str,
     hash: &str,
     role: Role,
 ) -> sqlx::Result<Option<i64>> {
-    let result = sqlx::query_scalar(
-        r"insert into user (username, password_hash, role, created_at) values (?, ?, ?, ?)
-          on conflict (username) do nothing returning id",
+    let result = crate::with_pool!(pool, ex => sqlx::query_scalar(
+        r#"insert into "user" (username, password_hash, role, created_at) values ($1, $2, $3, $4)
+          on conflict (username) do nothing returning id"#,
     )
     .bind(username)
     .bind(hash)
     .bind(role.as_str())
     .bind(now_rfc3339())
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(ex)
+    .await)?;
     Ok(result)
 }
 
@@ -136,47 +137,47 @@ pub async fn create(
 /// Disables or enables an account. A real change ends its sessions; setting the status
 /// it already has does not. Enabling never brings an old session back: the disable
 /// already moved the epoch past it.
-pub async fn set_disabled(pool: &SqlitePool, id: i64, disabled: bool) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        r"update user set session_epoch = session_epoch + (disabled <> ?1), disabled = ?1
-          where id = ?2 returning session_epoch",
+pub async fn set_disabled(pool: &Pool, id: i64, disabled: bool) -> sqlx::Result<Option<i64>> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar(
+        r#"update "user" set session_epoch = session_epoch + case when disabled <> $1 then 1 else 0 end, disabled = $1
+          where id = $2 returning session_epoch"#,
     )
     .bind(disabled)
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(ex)
+    .await)
 }
 
 /// Sets a new password hash and ends every session of the account.
-pub async fn set_password(pool: &SqlitePool, id: i64, hash: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "update user set password_hash = ?, session_epoch = session_epoch + 1 where id = ? returning session_epoch",
+pub async fn set_password(pool: &Pool, id: i64, hash: &str) -> sqlx::Result<Option<i64>> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar(
+        "update \"user\" set password_hash = $1, session_epoch = session_epoch + 1 where id = $2 returning session_epoch",
     )
     .bind(hash)
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(ex)
+    .await)
 }
 
 /// Changes an account's role; a real change ends its sessions. (No page offers this
 /// yet; whatever does later gets the session ending with it.)
-pub async fn set_role(pool: &SqlitePool, id: i64, role: Role) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        r"update user set session_epoch = session_epoch + (role <> ?1), role = ?1
-          where id = ?2 returning session_epoch",
+pub async fn set_role(pool: &Pool, id: i64, role: Role) -> sqlx::Result<Option<i64>> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar(
+        r#"update "user" set session_epoch = session_epoch + case when role <> $1 then 1 else 0 end, role = $1
+          where id = $2 returning session_epoch"#,
     )
     .bind(role.as_str())
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(ex)
+    .await)
 }
 
 /// Saves the language the user chose for staff pages.
-pub async fn set_lang(pool: &SqlitePool, id: i64, lang: Lang) -> sqlx::Result<bool> {
-    let done = sqlx::query("update user set lang = ? where id = ?")
+pub async fn set_lang(pool: &Pool, id: i64, lang: Lang) -> sqlx::Result<bool> {
+    let done = crate::with_pool!(pool, ex => sqlx::query("update \"user\" set lang = $1 where id = $2")
         .bind(lang.code())
         .bind(id)
-        .execute(pool)
-        .await?;
-    Ok(done.rows_affected() == 1)
+        .execute(ex)
+        .await.map(|r| r.rows_affected()))?;
+    Ok(done == 1)
 }

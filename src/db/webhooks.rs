@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use sqlx::{SqliteConnection, SqlitePool};
+use super::{Pool, Tx};
 
 use crate::paging::Page;
 use crate::webhooks::Event;
@@ -79,34 +79,34 @@ type HookRow = (i64, String, String, String, String, Option<String>, bool);
 /// Adds an endpoint; returns its id.
 #[tracing::instrument(skip_all, fields(events = %events_text(events)))]
 pub async fn create(
-    pool: &SqlitePool,
+    pool: &Pool,
     url: &str,
     secret: &str,
     events: &[Event],
     created_by: Option<i64>,
     now: &str,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+    crate::with_pool!(pool, ex => sqlx::query_scalar(
         r"insert into webhook (url, secret, events, created_at, created_by)
-          values (?, ?, ?, ?, ?) returning id",
+          values ($1, $2, $3, $4, $5) returning id",
     )
     .bind(url)
     .bind(secret)
     .bind(events_text(events))
     .bind(now)
     .bind(created_by)
-    .fetch_one(pool)
-    .await
+    .fetch_one(ex)
+    .await)
 }
 
 /// Every endpoint, oldest first.
-pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Webhook>> {
-    let rows: Vec<HookRow> = sqlx::query_as(
-        r"select w.id, w.url, w.secret, w.events, w.created_at, u.username, w.disabled
-          from webhook w left join user u on u.id = w.created_by order by w.id",
+pub async fn list(pool: &Pool) -> sqlx::Result<Vec<Webhook>> {
+    let rows: Vec<HookRow> = crate::with_pool!(pool, ex => sqlx::query_as(
+        r#"select w.id, w.url, w.secret, w.events, w.created_at, u.username, w.disabled
+          from webhook w left join "user" u on u.id = w.created_by order by w.id"#,
     )
-    .fetch_all(pool)
-    .await?;
+    .fetch_all(ex)
+    .await)?;
     Ok(rows
         .into_iter()
         .map(
@@ -125,61 +125,65 @@ pub async fn list(pool: &SqlitePool) -> sqlx::Result<Vec<Webhook>> {
 
 /// Stops or resumes deliveries to an endpoint; `None` when there is no such webhook.
 /// A stopped endpoint's pending deliveries wait, and go out once it is enabled again.
-pub async fn set_disabled(pool: &SqlitePool, id: i64, disabled: bool) -> sqlx::Result<Option<()>> {
-    let done = sqlx::query("update webhook set disabled = ? where id = ?")
+pub async fn set_disabled(pool: &Pool, id: i64, disabled: bool) -> sqlx::Result<Option<()>> {
+    let done = crate::with_pool!(pool, ex => sqlx::query("update webhook set disabled = $1 where id = $2")
         .bind(disabled)
         .bind(id)
-        .execute(pool)
-        .await?;
-    Ok((done.rows_affected() > 0).then_some(()))
+        .execute(ex)
+        .await.map(|r| r.rows_affected()))?;
+    Ok((done > 0).then_some(()))
 }
 
 /// Deletes an endpoint and its deliveries; `None` when there is no such webhook.
-pub async fn delete(pool: &SqlitePool, id: i64) -> sqlx::Result<Option<()>> {
+pub async fn delete(pool: &Pool, id: i64) -> sqlx::Result<Option<()>> {
     let mut tx = pool.begin().await?;
-    sqlx::query("delete from webhook_delivery where webhook_id = ?")
+    crate::with_tx!(&mut tx, ex => sqlx::query("delete from webhook_delivery where webhook_id = $1")
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    let done = sqlx::query("delete from webhook where id = ?")
+        .execute(&mut *ex)
+        .await.map(|r| r.rows_affected()))?;
+    let done = crate::with_tx!(&mut tx, ex => sqlx::query("delete from webhook where id = $1")
         .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut *ex)
+        .await.map(|r| r.rows_affected()))?;
     tx.commit().await?;
-    Ok((done.rows_affected() > 0).then_some(()))
+    Ok((done > 0).then_some(()))
 }
 
 /// One pending delivery per enabled webhook subscribed to `event`, due at once, in the
 /// caller's transaction.
 pub async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut Tx<'_>,
     event: Event,
     payload: &str,
     now: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query(
+    let sql = conn.pick(
         r"insert into webhook_delivery (webhook_id, event, payload, next_attempt_at, created_at)
-          select id, ?1, ?2, ?3, ?3 from webhook
-          where disabled = 0 and instr(' ' || events || ' ', ' ' || ?1 || ' ') > 0",
-    )
+          select id, $1, $2, $3, $3 from webhook
+          where not disabled and instr(' ' || events || ' ', ' ' || $1 || ' ') > 0",
+        r"insert into webhook_delivery (webhook_id, event, payload, next_attempt_at, created_at)
+          select id, $1, $2, $3, $3 from webhook
+          where not disabled and strpos(' ' || events || ' ', ' ' || $1 || ' ') > 0",
+    );
+    let done = crate::with_tx!(&mut *conn, ex => sqlx::query(sql)
     .bind(event.as_str())
     .bind(payload)
     .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))?;
+    Ok(done)
 }
 
 /// Whether any delivery is due by `now`: read on the read pool, so an idle worker never
 /// takes the write connection.
-pub async fn any_due(pool: &SqlitePool, now: &str) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
+pub async fn any_due(pool: &Pool, now: &str) -> sqlx::Result<bool> {
+    crate::with_pool!(pool, ex => sqlx::query_scalar(
         r"select exists (select 1 from webhook_delivery d join webhook w on w.id = d.webhook_id
-          where d.status = 'pending' and d.next_attempt_at <= ? and w.disabled = 0)",
+          where d.status = 'pending' and d.next_attempt_at <= $1 and not w.disabled)",
     )
     .bind(now)
-    .fetch_one(pool)
-    .await
+    .fetch_one(ex)
+    .await)
 }
 
 /// A delivery a worker has taken, with what it needs to send it. `Debug` hides the
@@ -209,55 +213,57 @@ impl fmt::Debug for Claimed {
 /// attempt to `lease_until`: another pass skips them meanwhile, and if this process dies
 /// before recording an outcome they are due again then. One short transaction.
 pub async fn claim(
-    pool: &SqlitePool,
+    pool: &Pool,
     now: &str,
     lease_until: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<Claimed>> {
     let mut tx = pool.begin().await?;
-    let due: Vec<Claimed> = sqlx::query_as(
+    // SQLite's one writer already keeps two claims apart; on PostgreSQL another server
+    // may claim at the same moment, and skips the rows this one has locked.
+    let sql = tx.pick(
         r"select d.id, d.event, d.payload, d.attempts, w.url, w.secret
           from webhook_delivery d join webhook w on w.id = d.webhook_id
-          where d.status = 'pending' and d.next_attempt_at <= ? and w.disabled = 0
-          order by d.next_attempt_at, d.id limit ?",
-    )
+          where d.status = 'pending' and d.next_attempt_at <= $1 and not w.disabled
+          order by d.next_attempt_at, d.id limit $2",
+        r"select d.id, d.event, d.payload, d.attempts, w.url, w.secret
+          from webhook_delivery d join webhook w on w.id = d.webhook_id
+          where d.status = 'pending' and d.next_attempt_at <= $1 and not w.disabled
+          order by d.next_attempt_at, d.id limit $2 for update of d skip locked",
+    );
+    let due: Vec<Claimed> = crate::with_tx!(&mut tx, ex => sqlx::query_as(sql)
     .bind(now)
     .bind(limit)
-    .fetch_all(&mut *tx)
-    .await?;
+    .fetch_all(&mut *ex)
+    .await)?;
     for d in &due {
-        sqlx::query("update webhook_delivery set next_attempt_at = ? where id = ?")
+        crate::with_tx!(&mut tx, ex => sqlx::query("update webhook_delivery set next_attempt_at = $1 where id = $2")
             .bind(lease_until)
             .bind(d.id)
-            .execute(&mut *tx)
-            .await?;
+            .execute(&mut *ex)
+            .await.map(|r| r.rows_affected()))?;
     }
     tx.commit().await?;
     Ok(due)
 }
 
 /// Records an answered 2xx.
-pub async fn mark_delivered(
-    pool: &SqlitePool,
-    id: i64,
-    http_status: u16,
-    at: &str,
-) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn mark_delivered(pool: &Pool, id: i64, http_status: u16, at: &str) -> sqlx::Result<()> {
+    crate::with_pool!(pool, ex => sqlx::query(
         r"update webhook_delivery set status = 'delivered', attempts = attempts + 1,
-          last_status = ?, last_error = null, delivered_at = ? where id = ?",
+          last_status = $1, last_error = null, delivered_at = $2 where id = $3",
     )
     .bind(i64::from(http_status))
     .bind(at)
     .bind(id)
-    .execute(pool)
-    .await?;
+    .execute(ex)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Records a failed attempt: due again at `retry_at`, or `failed` for good when `None`.
 pub async fn mark_attempt_failed(
-    pool: &SqlitePool,
+    pool: &Pool,
     id: i64,
     http_status: Option<u16>,
     error: &str,
@@ -268,32 +274,32 @@ pub async fn mark_attempt_failed(
     } else {
         Status::Failed
     };
-    sqlx::query(
-        r"update webhook_delivery set status = ?, attempts = attempts + 1, last_status = ?,
-          last_error = ?, next_attempt_at = coalesce(?, next_attempt_at) where id = ?",
+    crate::with_pool!(pool, ex => sqlx::query(
+        r"update webhook_delivery set status = $1, attempts = attempts + 1, last_status = $2,
+          last_error = $3, next_attempt_at = coalesce($4, next_attempt_at) where id = $5",
     )
     .bind(status.as_str())
     .bind(http_status.map(i64::from))
     .bind(error)
     .bind(retry_at)
     .bind(id)
-    .execute(pool)
-    .await?;
+    .execute(ex)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Puts a failed delivery back in the queue, due at `now`; `None` when there is no failed
 /// delivery with that id. Its attempts so far are kept, so one more failure ends it again.
-pub async fn retry(pool: &SqlitePool, id: i64, now: &str) -> sqlx::Result<Option<()>> {
-    let done = sqlx::query(
-        r"update webhook_delivery set status = 'pending', next_attempt_at = ?
-          where id = ? and status = 'failed'",
+pub async fn retry(pool: &Pool, id: i64, now: &str) -> sqlx::Result<Option<()>> {
+    let done = crate::with_pool!(pool, ex => sqlx::query(
+        r"update webhook_delivery set status = 'pending', next_attempt_at = $1
+          where id = $2 and status = 'failed'",
     )
     .bind(now)
     .bind(id)
-    .execute(pool)
-    .await?;
-    Ok((done.rows_affected() > 0).then_some(()))
+    .execute(ex)
+    .await.map(|r| r.rows_affected()))?;
+    Ok((done > 0).then_some(()))
 }
 
 /// One row of the delivery log.
@@ -315,39 +321,51 @@ pub struct Delivery {
 
 /// A page of the delivery log, latest first, optionally of one status, with how many match.
 pub async fn deliveries(
-    pool: &SqlitePool,
+    pool: &Pool,
     status: Option<Status>,
     page: Page,
 ) -> sqlx::Result<(Vec<Delivery>, u64)> {
     // Two shapes of query rather than `? is null or status = ?`, so the filtered one
     // can use the (status, id) index.
     let filter = if status.is_some() {
-        "where status = ?"
+        "where status = $1"
     } else {
         ""
     };
     let count_sql = format!("select count(*) from webhook_delivery {filter}");
-    let mut count = sqlx::query_scalar(&count_sql);
-    if let Some(s) = status {
-        count = count.bind(s.as_str());
-    }
-    let total: i64 = count.fetch_one(pool).await?;
+    let total: i64 = crate::with_pool!(pool, ex => {
+        let mut count = sqlx::query_scalar(&count_sql);
+        if let Some(s) = status {
+            count = count.bind(s.as_str());
+        }
+        count.fetch_one(ex).await?
+    });
     let total = u64::try_from(total).unwrap_or(0);
     let page = page.clamp(total);
-    let sql = format!(
-        r"select id, webhook_id, event,
-          case when json_valid(payload) then json_extract(payload, '$.code') end as case_code,
-          status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at
-          from webhook_delivery {filter} order by id desc limit ? offset ?"
+    // The payload is JSON the server wrote itself.
+    let case_code = pool.pick(
+        "case when json_valid(payload) then json_extract(payload, '$.code') end",
+        "payload::json ->> 'code'",
     );
-    let mut rows = sqlx::query_as(&sql);
-    if let Some(s) = status {
-        rows = rows.bind(s.as_str());
-    }
-    let rows = rows
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(pool)
-        .await?;
+    let (limit, offset) = if status.is_some() {
+        ("$2", "$3")
+    } else {
+        ("$1", "$2")
+    };
+    let sql = format!(
+        r"select id, webhook_id, event, {case_code} as case_code,
+          status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at
+          from webhook_delivery {filter} order by id desc limit {limit} offset {offset}"
+    );
+    let rows = crate::with_pool!(pool, ex => {
+        let mut rows = sqlx::query_as(&sql);
+        if let Some(s) = status {
+            rows = rows.bind(s.as_str());
+        }
+        rows.bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(ex)
+            .await?
+    });
     Ok((rows, total))
 }

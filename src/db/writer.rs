@@ -9,12 +9,11 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use sqlx::SqlitePool;
-use sqlx::pool::PoolConnection;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
 
 use super::faults::{Fault, classify};
+use super::pool::{Conn, Pool};
 use super::responses::{Outcome, Stored, Submission, insert_many};
 
 /// Bounds of the write queue (flags `--write-batch`, `--write-queue`, `--write-queue-wait-ms`).
@@ -115,13 +114,13 @@ impl Shared {
 #[derive(Clone)]
 pub struct Writer {
     shared: Arc<Shared>,
-    pool: SqlitePool,
+    pool: Pool,
     task: Arc<Mutex<Option<JoinHandle<()>>>>,
 }
 
 impl Writer {
     /// Starts the writer task on the write pool.
-    pub fn start(pool: SqlitePool, config: WriterConfig) -> Writer {
+    pub fn start(pool: Pool, config: WriterConfig) -> Writer {
         let shared = Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
             wake: Notify::new(),
@@ -221,23 +220,28 @@ impl Writer {
 /// A write as large as a big batch: proves the disk takes real batches again. Two
 /// commits (write 1 MiB, then drop it), so the pages really reach the WAL; the freed
 /// pages are reused by the next responses.
-async fn probe(pool: &SqlitePool) -> sqlx::Result<()> {
+async fn probe(pool: &Pool) -> sqlx::Result<()> {
     const PAD_BYTES: i64 = 1 << 20;
-    sqlx::query(
-        "insert into write_probe (id, at, pad) values (1, ?, zeroblob(?)) \
+    let write = pool.pick(
+        "insert into write_probe (id, at, pad) values (1, $1, zeroblob($2)) \
          on conflict (id) do update set at = excluded.at, pad = excluded.pad",
-    )
-    .bind(super::now_rfc3339())
-    .bind(PAD_BYTES)
-    .execute(pool)
-    .await?;
-    sqlx::query("update write_probe set pad = null")
-        .execute(pool)
-        .await
-        .map(|_| ())
+        "insert into write_probe (id, at, pad) values (1, $1, decode(repeat('00', $2::integer), 'hex')) \
+         on conflict (id) do update set at = excluded.at, pad = excluded.pad",
+    );
+    crate::with_pool!(pool, p => {
+        sqlx::query(write)
+            .bind(super::now_rfc3339())
+            .bind(PAD_BYTES)
+            .execute(p)
+            .await?;
+        sqlx::query("update write_probe set pad = null")
+            .execute(p)
+            .await
+            .map(|_| ())
+    })
 }
 
-async fn run(shared: Arc<Shared>, pool: SqlitePool) {
+async fn run(shared: Arc<Shared>, pool: Pool) {
     let mut batch: Vec<Waiting> = Vec::with_capacity(shared.config.max_batch);
     loop {
         {
@@ -259,7 +263,7 @@ async fn run(shared: Arc<Shared>, pool: SqlitePool) {
 }
 
 /// Stores one batch and answers every waiter in it.
-async fn write_batch(shared: &Shared, pool: &SqlitePool, batch: Vec<Waiting>) {
+async fn write_batch(shared: &Shared, pool: &Pool, batch: Vec<Waiting>) {
     let mut conn = match pool.acquire().await {
         Ok(conn) => conn,
         Err(e) => return fail_all(shared, batch, &e),
@@ -287,7 +291,7 @@ async fn write_batch(shared: &Shared, pool: &SqlitePool, batch: Vec<Waiting>) {
     }
 }
 
-async fn one_by_one(shared: &Shared, mut conn: PoolConnection<sqlx::Sqlite>, batch: Vec<Waiting>) {
+async fn one_by_one(shared: &Shared, mut conn: Conn, batch: Vec<Waiting>) {
     let mut rest = batch.into_iter();
     while let Some(waiting) = rest.next() {
         match insert_many(&mut conn, &[&waiting.submission]).await {
@@ -315,7 +319,7 @@ async fn one_by_one(shared: &Shared, mut conn: PoolConnection<sqlx::Sqlite>, bat
 
 /// After a disk-full or I/O error SQLite may have rolled back by itself; the
 /// connection is closed so the next batch starts on a fresh one.
-async fn close(conn: PoolConnection<sqlx::Sqlite>) {
+async fn close(conn: Conn) {
     if let Err(e) = conn.close().await {
         tracing::warn!(error = %e, "closing a failed write connection");
     }

@@ -5,9 +5,10 @@
 //! open. Cases draw from their own generator, seeded from the demo's seed, so the other
 //! demo data can change without changing them.
 
+use crate::db::{Pool, Tx};
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sqlx::SqlitePool;
 use time::{Duration, OffsetDateTime, Time, UtcOffset};
 
 use super::{Profile, Spec, normal, season};
@@ -21,7 +22,7 @@ use plan::{Act, Cause, Plan, plan};
 /// Generates the cases for `stores` over the demo's days and stores them with their
 /// logs in one transaction; returns how many.
 pub(super) async fn generate(
-    pool: &SqlitePool,
+    pool: &Pool,
     spec: &Spec,
     stores: &[Profile],
     owner: i64,
@@ -67,7 +68,7 @@ pub(super) async fn generate(
     // Codes number in time order, as they would have been given.
     plans.sort_by_key(|p| p.case.opened_at);
     contacts(&mut rng, &mut plans);
-    let mut tx = pool.begin_with("begin immediate").await?;
+    let mut tx = pool.begin().await?;
     for p in &plans {
         write(&mut tx, p, horizon, owner).await?;
     }
@@ -141,7 +142,7 @@ type Event<'a> = (
 );
 
 async fn write(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx<'_>,
     p: &Plan,
     horizon: OffsetDateTime,
     owner: i64,
@@ -170,12 +171,12 @@ async fn write(
     let c = p.cause;
     let closing = taken("closed");
     let text = |word: &str, pick: fn(&Cause) -> &'static str| c.filter(|_| taken(word)).map(pick);
-    sqlx::query(
-        "update complaint_case set step = ?, valid = ?, invalid_reason = ?, owner_id = ?, \
-         department = ?, category = ?, root_cause = ?, solution = ?, remedy = ?, approved_by = ?, \
-         implementation = ?, summary = ?, customer_accepted = ?, resolved = ?, first_reply_at = ?, \
-         closed_at = ?, recovery_at = ?, recovery_satisfied = ?, recovery_return = ?, \
-         overdue_at = ? where id = ?",
+    crate::with_tx!(&mut *tx, ex => sqlx::query(
+        "update complaint_case set step = $1, valid = $2, invalid_reason = $3, owner_id = $4, \
+         department = $5, category = $6, root_cause = $7, solution = $8, remedy = $9, approved_by = $10, \
+         implementation = $11, summary = $12, customer_accepted = $13, resolved = $14, first_reply_at = $15, \
+         closed_at = $16, recovery_at = $17, recovery_satisfied = $18, recovery_return = $19, \
+         overdue_at = $20 where id = $21",
     )
     .bind(step.as_str())
     .bind(if taken("invalid") {
@@ -202,8 +203,8 @@ async fn write(
     .bind(recovery.map(|r| r.2))
     .bind(overdue.map(stamp))
     .bind(id)
-    .execute(&mut *tx)
-    .await?;
+    .execute(&mut *ex)
+    .await.map(|r| r.rows_affected()))?;
     // The log in time order: the steps, the first reply, the escalation, the recovery.
     let mut events: Vec<Event> = kept
         .iter()

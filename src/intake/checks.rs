@@ -1,8 +1,8 @@
 //! The quality checks run on a submission before it is queued, and what is remembered once it is stored.
 
-use std::time::Instant;
+use crate::db::Pool;
 
-use sqlx::SqlitePool;
+use std::time::Instant;
 
 use super::Intake;
 use crate::answers::Answer;
@@ -50,7 +50,7 @@ impl Intake {
     /// nothing: call [`Intake::remember`] once it is stored.
     pub async fn flags(
         &self,
-        read: &SqlitePool,
+        read: &Pool,
         today: time::Date,
         c: &Candidate<'_>,
     ) -> sqlx::Result<Vec<Flag>> {

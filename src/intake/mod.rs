@@ -1,5 +1,7 @@
 //! What stands between the public and the indicators: form tokens, per-address limits, receipt codes and the quality checks, with the keys and counts they keep.
 
+use crate::db::Pool;
+
 pub mod address_limit;
 pub mod checks;
 pub mod form_token;
@@ -7,7 +9,6 @@ pub mod recent;
 
 use std::time::Duration;
 
-use sqlx::SqlitePool;
 use tokio::sync::OnceCell;
 
 use address_limit::AddressLimits;
@@ -75,21 +76,21 @@ impl Intake {
     }
 
     /// The key form tokens are signed with.
-    pub async fn form_key(&self, write: &SqlitePool) -> sqlx::Result<&[u8; 32]> {
+    pub async fn form_key(&self, write: &Pool) -> sqlx::Result<&[u8; 32]> {
         self.form_key
             .get_or_try_init(|| crate::db::secrets::get_or_create(write, FORM_KEY_NAME))
             .await
     }
 
     /// The key that signs customers' case status and recovery links.
-    pub async fn case_key(&self, write: &SqlitePool) -> sqlx::Result<&[u8; 32]> {
+    pub async fn case_key(&self, write: &Pool) -> sqlx::Result<&[u8; 32]> {
         self.case_key
             .get_or_try_init(|| crate::db::secrets::get_or_create(write, CASE_KEY_NAME))
             .await
     }
 
     /// The chain's receipt-code key.
-    pub async fn receipt_key(&self, write: &SqlitePool) -> sqlx::Result<&[u8; 32]> {
+    pub async fn receipt_key(&self, write: &Pool) -> sqlx::Result<&[u8; 32]> {
         self.receipt_key
             .get_or_try_init(|| crate::db::secrets::get_or_create(write, crate::receipt::KEY_NAME))
             .await

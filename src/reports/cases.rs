@@ -1,6 +1,7 @@
 //! The dashboard's complaint-handling section as data: read once per request, then turned into KPI cards, the Pareto chart and the CSV downloads, all from the same `Summary`.
 
-use sqlx::SqlitePool;
+use crate::db::Pool;
+
 use time::{OffsetDateTime, UtcOffset};
 
 use super::Filter;
@@ -62,7 +63,7 @@ const WILSON: &str = "Wilson 95% CI";
 impl CaseReport {
     /// Reads the cases the filter covers; `now` decides what is overdue.
     pub async fn load(
-        pool: &SqlitePool,
+        pool: &Pool,
         f: &Filter,
         offset: UtcOffset,
         now: OffsetDateTime,

@@ -1,8 +1,8 @@
 //! The data behind a report: read once per request from the rollups, sales and audits, then read per metric.
 
-use std::collections::HashMap;
+use crate::db::Pool;
 
-use sqlx::SqlitePool;
+use std::collections::HashMap;
 
 use super::{Filter, Metric};
 use crate::db::reports::{self as q, Stat};
@@ -70,13 +70,13 @@ pub struct Data {
 
 impl Data {
     /// Reads what the filter needs: about a dozen grouped queries over the rollups.
-    pub async fn load(pool: &SqlitePool, f: &Filter) -> sqlx::Result<Data> {
+    pub async fn load(pool: &Pool, f: &Filter) -> sqlx::Result<Data> {
         Data::load_for(pool, f, Parts::ALL).await
     }
 
     /// Reads only the parts a chart needs, with the queries running side by side
     /// (SQLite in WAL mode serves readers on separate connections in parallel).
-    pub async fn load_for(pool: &SqlitePool, f: &Filter, need: Parts) -> sqlx::Result<Data> {
+    pub async fn load_for(pool: &Pool, f: &Filter, need: Parts) -> sqlx::Result<Data> {
         let p = f.previous();
         async fn when<T: Default>(
             on: bool,

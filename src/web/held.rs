@@ -67,12 +67,12 @@ async fn show(
             let (rows, (total, upto)) =
                 tokio::try_join!(held::list(pool, &filter, page), held::count(pool, &filter))?;
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-            let mut conn = pool.acquire().await?;
+            let mut tx = pool.begin_read().await?;
             let mut answers: HashMap<i64, Vec<(String, String)>> = HashMap::new();
-            for (id, question, value) in held::answers(&mut conn, &ids).await? {
+            for (id, question, value) in held::answers(&mut tx, &ids).await? {
                 answers.entry(id).or_default().push((question, value));
             }
-            drop(conn);
+            drop(tx);
             for r in &rows {
                 let form = state
                     .catalog

@@ -43,7 +43,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sqlx::SqlitePool;
 use tower::ServiceBuilder;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -160,8 +159,8 @@ impl Default for Settings {
 }
 
 /// Extractors that only read (the current user) take the read pool.
-impl FromRef<AppState> for SqlitePool {
-    fn from_ref(state: &AppState) -> SqlitePool {
+impl FromRef<AppState> for crate::db::Pool {
+    fn from_ref(state: &AppState) -> crate::db::Pool {
         state.db.read.clone()
     }
 }

@@ -43,7 +43,7 @@ impl Event {
 /// transaction (so the case and its deliveries commit together), due at once. Pure SQL:
 /// no network, however many endpoints are failing. `now` is RFC 3339 UTC.
 pub async fn enqueue(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Tx<'_>,
     event: Event,
     payload: &serde_json::Value,
     now: &str,

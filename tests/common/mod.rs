@@ -54,7 +54,11 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let db_path = dir.path().join("test.db");
         let db = manyi::db::connect(&db_path).await.expect("database opens");
-        let pool = db.write.clone();
+        let pool = db
+            .write
+            .as_sqlite()
+            .expect("a SQLite test database")
+            .clone();
         for (code, name, region) in [
             ("S001", "南京路店", "East"),
             ("S002", "West Lake", "East"),
@@ -67,7 +71,7 @@ impl TestApp {
                 address: None,
                 opening_hours: None,
             };
-            manyi::db::stores::upsert(&pool, &store)
+            manyi::db::stores::upsert(&db.write, &store)
                 .await
                 .expect("store");
         }
@@ -135,7 +139,7 @@ impl TestApp {
         let fresh = (status == 200).then(|| hidden(&page, "_token")).flatten()?;
         let store = hidden(&page, "_store");
         let form = uri.trim_start_matches("/s/").split(['/', '?']).next()?;
-        let key = self.state.intake.form_key(&self.pool).await.ok()?;
+        let key = self.state.intake.form_key(&self.db.write).await.ok()?;
         let issued = manyi::auth::signed::unix_now() - 600;
         let token = manyi::intake::form_token::issue(key, form, store.as_deref(), issued);
         assert_ne!(token, fresh);
@@ -191,7 +195,7 @@ impl TestApp {
         let hash = manyi::auth::hash_password(PASSWORD.into())
             .await
             .expect("hash");
-        manyi::db::users::create(&self.pool, username, &hash, role)
+        manyi::db::users::create(&self.db.write, username, &hash, role)
             .await
             .expect("insert")
             .expect("username free")
@@ -206,7 +210,7 @@ impl TestApp {
         store: Option<&str>,
         trusted: bool,
     ) -> String {
-        manyi::db::tokens::create(&self.pool, "test client", scope, store, trusted, None)
+        manyi::db::tokens::create(&self.db.write, "test client", scope, store, trusted, None)
             .await
             .expect("token")
             .token

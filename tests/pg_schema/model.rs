@@ -268,7 +268,12 @@ fn sqlite_checks(sql: &str) -> BTreeSet<(String, BTreeSet<String>)> {
             "check" | "constraint" => String::new(),
             _ => first.to_string(),
         };
-        out.insert((column, terms(parenthesized(&part[at..]))));
+        let vocabulary = terms(parenthesized(&part[at..]));
+        // `x in (0, 1)` is a flag, which PostgreSQL holds as `boolean` without a check.
+        if vocabulary == BTreeSet::from(["0".into(), "1".into(), "in".into()]) {
+            continue;
+        }
+        out.insert((column, vocabulary));
     }
     out
 }

@@ -1,8 +1,10 @@
 //! Accepting or excluding held responses: one transaction picks them, adds the accepted ones to the rollups, sets their state and logs each decision.
 
+use crate::db::{Pool, Tx};
+
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{Connection, QueryBuilder, SqlitePool};
+use sqlx::QueryBuilder;
 use time::UtcOffset;
 
 use super::{HeldFilter, IDS_PER_QUERY, answers, held_where};
@@ -94,7 +96,7 @@ const PICK_COLUMNS: &str =
 /// none, so a flood never buried real complaints, and an accepted one must not be lost.
 #[tracing::instrument(skip_all, fields(decision = decision.as_str(), user_id))]
 pub async fn decide(
-    write: &SqlitePool,
+    write: &Pool,
     target: Target<'_>,
     decision: Decision,
     user_id: i64,
@@ -102,8 +104,11 @@ pub async fn decide(
     utc_offset: UtcOffset,
     deadlines: &Policy,
 ) -> sqlx::Result<Decided> {
-    let mut conn = write.acquire().await?;
-    let mut tx = conn.begin_with("begin immediate").await?;
+    let mut tx = write.begin().await?;
+    // Two managers may decide the same responses at once on PostgreSQL: the rows picked
+    // stay locked until this commits, and the second decision then finds them decided.
+    // (SQLite's `begin immediate` already lets one writer in at a time.)
+    let lock = tx.pick("", " for update of r");
     let mut out = Decided::default();
     let picked: Vec<Picked> = match target {
         Target::Ids(ids) => {
@@ -113,15 +118,17 @@ pub async fn decide(
             };
             let mut found: Vec<Picked> = Vec::new();
             for chunk in unique.chunks(IDS_PER_QUERY) {
-                let mut q = QueryBuilder::new(format!(
-                    "{PICK_COLUMNS} from response r where r.public_id in ("
-                ));
-                let mut list = q.separated(", ");
-                for id in chunk {
-                    list.push_bind((*id).clone());
-                }
-                q.push(")");
-                found.extend(q.build_query_as::<Picked>().fetch_all(&mut *tx).await?);
+                found.extend(crate::with_tx!(&mut tx, ex => {
+                    let mut q = QueryBuilder::new(format!(
+                        "{PICK_COLUMNS} from response r where r.public_id in ("
+                    ));
+                    let mut list = q.separated(", ");
+                    for id in chunk {
+                        list.push_bind((*id).clone());
+                    }
+                    q.push(")").push(lock);
+                    q.build_query_as::<Picked>().fetch_all(&mut *ex).await?
+                }));
             }
             let known: HashSet<&str> = found
                 .iter()
@@ -137,12 +144,15 @@ pub async fn decide(
             held
         }
         Target::Filter { filter, upto } => {
-            let mut q = held_where(PICK_COLUMNS, filter);
-            q.push(" and r.id <= ")
-                .push_bind(upto)
-                .push(" order by r.submitted_at desc, r.id desc limit ")
-                .push_bind(BULK_LIMIT);
-            q.build_query_as::<Picked>().fetch_all(&mut *tx).await?
+            crate::with_tx!(&mut tx, ex => {
+                let mut q = held_where(PICK_COLUMNS, filter);
+                q.push(" and r.id <= ")
+                    .push_bind(upto)
+                    .push(" order by r.submitted_at desc, r.id desc limit ")
+                    .push_bind(BULK_LIMIT)
+                    .push(lock);
+                q.build_query_as::<Picked>().fetch_all(&mut *ex).await?
+            })
         }
     };
     let ids: Vec<i64> = picked.iter().map(|p| p.id).collect();
@@ -156,32 +166,36 @@ pub async fn decide(
         }
     }
     for chunk in ids.chunks(IDS_PER_QUERY) {
-        let mut q = QueryBuilder::new("update response set state = ");
-        q.push_bind(decision.as_str())
-            .push(" where state = 'held' and id in (");
-        let mut list = q.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        q.push(")");
-        q.build().execute(&mut *tx).await?;
-        let mut q = QueryBuilder::new(
-            "insert into response_decision (response_id, decision, decided_by, decided_at) ",
-        );
-        q.push_values(chunk, |mut b, id| {
-            b.push_bind(*id)
-                .push_bind(decision.as_str())
-                .push_bind(user_id)
-                .push_bind(now);
+        crate::with_tx!(&mut tx, ex => {
+            let mut q = QueryBuilder::new("update response set state = ");
+            q.push_bind(decision.as_str())
+                .push(" where state = 'held' and id in (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build().execute(&mut *ex).await?;
+            let mut q = QueryBuilder::new(
+                "insert into response_decision (response_id, decision, decided_by, decided_at) ",
+            );
+            q.push_values(chunk, |mut b, id| {
+                b.push_bind(*id)
+                    .push_bind(decision.as_str())
+                    .push_bind(user_id)
+                    .push_bind(now);
+            });
+            q.build().execute(&mut *ex).await?;
         });
-        q.build().execute(&mut *tx).await?;
     }
     out.changed = ids.len() as u64;
     if let Target::Filter { filter, .. } = target {
-        let (left,): (i64,) = held_where("select count(*)", filter)
-            .build_query_as()
-            .fetch_one(&mut *tx)
-            .await?;
+        let (left,): (i64,) = crate::with_tx!(&mut tx, ex => {
+            held_where("select count(*)", filter)
+                .build_query_as()
+                .fetch_one(&mut *ex)
+                .await?
+        });
         out.remaining = Some(left.max(0) as u64);
     }
     tx.commit().await?;
@@ -191,7 +205,7 @@ pub async fn decide(
 /// The rollup counts of responses about to be accepted, read as a rebuild reads them,
 /// and the cases their answers open (by response row id).
 async fn contributions(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut Tx<'_>,
     picked: &[Picked],
     utc_offset: UtcOffset,
     deadlines: &Policy,
@@ -204,17 +218,17 @@ async fn contributions(
         .collect();
     let mut sources: Vec<(String, String)> = Vec::new();
     for chunk in hashes.chunks(IDS_PER_QUERY) {
-        let mut q = QueryBuilder::new("select hash, source from form_version where hash in (");
-        let mut list = q.separated(", ");
-        for h in chunk {
-            list.push_bind(h.to_string());
-        }
-        q.push(")");
-        sources.extend(
+        sources.extend(crate::with_tx!(&mut *tx, ex => {
+            let mut q = QueryBuilder::new("select hash, source from form_version where hash in (");
+            let mut list = q.separated(", ");
+            for h in chunk {
+                list.push_bind(h.to_string());
+            }
+            q.push(")");
             q.build_query_as::<(String, String)>()
-                .fetch_all(&mut *tx)
-                .await?,
-        );
+                .fetch_all(&mut *ex)
+                .await?
+        }));
     }
     let definitions = parse_definitions(sources);
     let ids: Vec<i64> = picked.iter().map(|p| p.id).collect();
