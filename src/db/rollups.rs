@@ -83,16 +83,18 @@ async fn upsert(tx: &mut Tx<'_>, table: &str, groups: &Groups) -> sqlx::Result<(
                     .push_bind(c.awareness_n)
                     .push_bind(c.complaint_n);
             });
-            q.push(
+            // The existing row is named by its table: PostgreSQL reads a bare column
+            // there as ambiguous with `excluded`.
+            q.push(format!(
                 " on conflict (day, store_code, form_id) do update set \
-                  responses = responses + excluded.responses, sat_n = sat_n + excluded.sat_n, \
-                  sat_top2 = sat_top2 + excluded.sat_top2, nps_n = nps_n + excluded.nps_n, \
-                  nps_promoters = nps_promoters + excluded.nps_promoters, \
-                  nps_detractors = nps_detractors + excluded.nps_detractors, \
-                  return_n = return_n + excluded.return_n, return_repeat = return_repeat + excluded.return_repeat, \
-                  complaints = complaints + excluded.complaints, awareness_n = awareness_n + excluded.awareness_n, \
-                  complaint_n = complaint_n + excluded.complaint_n",
-            );
+                  responses = {table}_stat.responses + excluded.responses, sat_n = {table}_stat.sat_n + excluded.sat_n, \
+                  sat_top2 = {table}_stat.sat_top2 + excluded.sat_top2, nps_n = {table}_stat.nps_n + excluded.nps_n, \
+                  nps_promoters = {table}_stat.nps_promoters + excluded.nps_promoters, \
+                  nps_detractors = {table}_stat.nps_detractors + excluded.nps_detractors, \
+                  return_n = {table}_stat.return_n + excluded.return_n, return_repeat = {table}_stat.return_repeat + excluded.return_repeat, \
+                  complaints = {table}_stat.complaints + excluded.complaints, awareness_n = {table}_stat.awareness_n + excluded.awareness_n, \
+                  complaint_n = {table}_stat.complaint_n + excluded.complaint_n"
+            ));
             q.build().execute(&mut *conn).await?;
         }
         let channels: Vec<(&Key, &String, i64)> = groups
@@ -110,7 +112,7 @@ async fn upsert(tx: &mut Tx<'_>, table: &str, groups: &Groups) -> sqlx::Result<(
                     .push_bind(*channel)
                     .push_bind(*n);
             });
-            q.push(" on conflict (day, store_code, form_id, channel) do update set n = n + excluded.n");
+            q.push(format!(" on conflict (day, store_code, form_id, channel) do update set n = {table}_channel.n + excluded.n"));
             q.build().execute(&mut *conn).await?;
         }
         let gaps: Vec<(&Key, &String, (i64, f64, f64))> = groups
@@ -133,10 +135,10 @@ async fn upsert(tx: &mut Tx<'_>, table: &str, groups: &Groups) -> sqlx::Result<(
                         .push_bind(*sum_sq);
                 },
             );
-            q.push(
+            q.push(format!(
                 " on conflict (day, store_code, form_id, aspect) do update set \
-                  n = n + excluded.n, sum = sum + excluded.sum, sum_sq = sum_sq + excluded.sum_sq",
-            );
+                  n = {table}_gap.n + excluded.n, sum = {table}_gap.sum + excluded.sum, sum_sq = {table}_gap.sum_sq + excluded.sum_sq"
+            ));
             q.build().execute(&mut *conn).await?;
         }
         Ok(())

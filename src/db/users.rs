@@ -119,7 +119,7 @@ pub async fn create(
 ) -> sqlx::Result<Option<i64>> {
     let result = crate::with_pool!(pool, ex => sqlx::query_scalar(
         r#"insert into "user" (username, password_hash, role, created_at) values ($1, $2, $3, $4)
-          on conflict (username) do nothing returning id"#,
+          on conflict do nothing returning id"#,
     )
     .bind(username)
     .bind(hash)
