@@ -208,6 +208,20 @@ async fn migrate_postgres(options: &PgConnectOptions, described: &str) -> anyhow
         .execute(&mut conn)
         .await
         .map_err(|e| open_error(described, e))?;
+    // Times and days are text compared as text (RFC 3339 sorts as time only byte by
+    // byte); a language collation would order some of them otherwise.
+    let collation: String =
+        sqlx::query_scalar("select datcollate from pg_database where datname = current_database()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| open_error(described, e))?;
+    if !matches!(collation.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8") {
+        let _ = conn.close().await;
+        anyhow::bail!(
+            "the database {described} sorts text by '{collation}'; manyi needs byte order: \
+             create it with `createdb --template=template0 --locale=C.UTF-8 …`"
+        );
+    }
     let applied = sqlx::migrate!("./migrations/postgres")
         .run(&mut conn)
         .await
