@@ -17,6 +17,7 @@ use crate::{db, export, serve};
 
 mod accounts;
 mod cases;
+mod migrate;
 mod receipt;
 mod sales;
 mod tokens;
@@ -32,6 +33,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             db,
         }) => run_export(&form, include_held, &db).await,
         Some(Command::Backup { target, db }) => run_backup(&target, &db).await,
+        Some(Command::MigrateDb { from, to }) => migrate::run(&from, &to).await,
         Some(Command::User(UserCommand::Add {
             username,
             role,

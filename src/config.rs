@@ -63,6 +63,15 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Copy a SQLite database into an empty PostgreSQL one, then check both hold the same.
+    MigrateDb {
+        /// The SQLite file to copy (it is only read).
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+        /// The PostgreSQL database, empty: postgres://user:password@host/database.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// Print the receipt code of one purchase, or (--show-key) the key a POS needs to print its own.
     ReceiptCode(ReceiptCodeArgs),
     /// Write the counted responses of one form to stdout as CSV, each row marked with

@@ -5,42 +5,13 @@
 
 mod common;
 
+use common::pg::{fresh_database, server_url};
 use common::{Browser, PASSWORD};
 use manyi::db::{Db, Location, OpenOptions, Pool};
 use serde_json::json;
-use sqlx::{Connection, Executor, PgConnection, PgPool};
+use sqlx::PgPool;
 
 const RESPONSES: &str = "/api/v1/forms/post-purchase/responses";
-
-fn server_url() -> Option<String> {
-    match std::env::var("MANYI_TEST_PG") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ if std::env::var_os("CI").is_some() => {
-            panic!("MANYI_TEST_PG is not set, and CI must run the PostgreSQL tests (.ci/postgres)")
-        }
-        _ => {
-            eprintln!(
-                "pg_servers: skipped; set MANYI_TEST_PG=postgres://user:password@host/postgres"
-            );
-            None
-        }
-    }
-}
-
-/// A fresh database on the test server; its URL.
-async fn fresh_database(server: &str) -> String {
-    let mut admin = PgConnection::connect(server)
-        .await
-        .expect("MANYI_TEST_PG answers");
-    let name = format!("manyi_servers_{}", hex::encode(rand::random::<[u8; 6]>()));
-    admin
-        .execute(format!(r#"create database "{name}""#).as_str())
-        .await
-        .expect("create database");
-    let mut url = url::Url::parse(server).expect("a URL");
-    url.set_path(&name);
-    url.to_string()
-}
 
 /// One server: its own database handle (pool, writer) and state, on its own port.
 async fn start(url: &str) -> (String, Db) {
@@ -187,10 +158,5 @@ async fn two_servers_share_sessions_idempotency_rollups_and_reports() {
     assert_eq!(rows, 21);
     db_a.close().await;
     db_b.close().await;
-    let mut admin = PgConnection::connect(&server).await.unwrap();
-    let name = url.rsplit('/').next().unwrap().to_owned();
-    admin
-        .execute(format!(r#"drop database "{name}" with (force)"#).as_str())
-        .await
-        .unwrap();
+    common::pg::drop_database(&server, &url).await;
 }

@@ -16,6 +16,7 @@ pub mod case_hooks;
 pub mod case_list;
 pub mod case_reports;
 pub mod cases;
+pub mod copy;
 pub mod dialect;
 pub mod evidence;
 pub mod export;

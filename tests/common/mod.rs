@@ -3,6 +3,7 @@
 
 pub mod chrome;
 pub mod ledger;
+pub mod pg;
 pub mod replies;
 pub mod server;
 
