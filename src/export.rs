@@ -33,7 +33,7 @@ pub async fn write_csv_of(
 ) -> anyhow::Result<usize> {
     // One read transaction for the header and every row: the export is one snapshot,
     // even when responses to a new version of the form arrive while it runs.
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_read().await?;
     let questions = export::question_columns(&mut tx, form_id).await?;
     if questions.is_empty() {
         bail!("no responses are stored for form '{form_id}'");
