@@ -146,13 +146,6 @@ impl Pool {
 }
 
 impl Conn {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Postgres(_) => Backend::Postgres,
-        }
-    }
-
     /// Begins a write transaction on this connection (see [`Pool::begin`]).
     pub async fn begin(&mut self) -> sqlx::Result<Tx<'_>> {
         Ok(match self {
@@ -188,13 +181,6 @@ impl Tx<'_> {
         match self {
             Tx::Sqlite(t) => t.commit().await,
             Tx::Postgres(t) => t.commit().await,
-        }
-    }
-
-    pub async fn rollback(self) -> sqlx::Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await,
-            Tx::Postgres(t) => t.rollback().await,
         }
     }
 }
